@@ -1,0 +1,1 @@
+"""The `tunesmith` command: thin typer commands that parse arguments and call the library."""

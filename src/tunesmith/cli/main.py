@@ -1,0 +1,33 @@
+"""Entry point: assembles the command groups and turns bad input into one line and exit status 2."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from tunesmith.cli import chat, data, evaluation, export, train
+from tunesmith.cli.console import errors
+from tunesmith.errors import InputError
+
+app = typer.Typer(
+    help="tunesmith: turn a generalist LLM into a specialist.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.command("train")(train.train_command)
+app.command("eval")(evaluation.eval_command)
+app.command("chat")(chat.chat_command)
+app.command("generate")(chat.generate_command)
+app.add_typer(data.app, name="data")
+app.add_typer(export.app, name="export")
+
+
+def main() -> None:
+    """Run the CLI; an InputError prints as `error: WHERE: WHAT` and exits 2."""
+    try:
+        app()
+    except InputError as exc:
+        errors.print(f"[bold red]error:[/bold red] {exc}", highlight=False, markup=True, soft_wrap=True)
+        sys.exit(2)

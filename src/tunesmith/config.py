@@ -1,0 +1,214 @@
+"""The recipe: one YAML file that fully describes a run, validated by a typed pydantic schema."""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from tunesmith.errors import InputError
+
+DEFAULT_MODEL = "smollm2-135m"
+
+
+class Section(BaseModel):
+    """Base for every recipe section: unknown keys are errors, and values are re-validated on assignment."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class DataConfig(Section):
+    train: Path
+    validation: Path | None = None
+    validation_split: float = Field(0.1, ge=0.0, lt=1.0)
+    format: str = "auto"
+    columns: dict[str, str] = Field(default_factory=dict)
+    prompt_separator: str | None = None
+    completion_stop: str | None = None
+
+
+class MethodConfig(Section):
+    """Base of every method's parameters; each `train/methods/<name>.py` defines a `Config` subclass."""
+
+    name: str
+
+
+class TrainConfig(Section):
+    epochs: float = Field(1.0, gt=0)
+    max_steps: int = Field(-1, ge=-1)
+    batch_size: int = Field(8, ge=1)
+    gradient_accumulation: int = Field(1, ge=1)
+    learning_rate: float = Field(2e-4, gt=0)
+    scheduler: Literal["linear", "cosine", "constant", "constant_with_warmup", "polynomial"] = "cosine"
+    warmup_ratio: float = Field(0.05, ge=0, le=1)
+    weight_decay: float = Field(0.0, ge=0)
+    max_grad_norm: float = Field(1.0, gt=0)
+    max_length: int = Field(1024, ge=8)
+    packing: bool = False
+    activation_checkpointing: bool = False
+    precision: Literal["auto", "fp32", "bf16", "fp16"] = "auto"
+    seed: int = 42
+    loss_on: Literal["assistant", "all"] = "assistant"
+    logging_steps: int = Field(5, ge=1)
+    eval_steps: int = Field(50, ge=1)
+    save_steps: int | None = Field(None, ge=1)
+    early_stopping_patience: int | None = Field(None, ge=1)
+    keep_best: bool = True
+
+
+class EvalConfig(Section):
+    file: Path | None = None
+    metrics: list[str] = Field(default_factory=lambda: ["exact_match", "rouge_l"])
+    json_fields: list[str] | None = None
+    max_new_tokens: int = Field(256, ge=1)
+    batch_size: int = Field(16, ge=1)
+    limit: int | None = Field(None, ge=1)
+    baseline: bool = True
+
+
+class OutputConfig(Section):
+    dir: Path = Path("runs")
+    name: str | None = None
+
+
+class Recipe(Section):
+    model: str = DEFAULT_MODEL
+    data: DataConfig
+    method: MethodConfig = Field(default_factory=lambda: MethodConfig(name="lora"))
+    train: TrainConfig = Field(default_factory=TrainConfig)
+    eval: EvalConfig = Field(default_factory=EvalConfig)
+    output: OutputConfig = Field(default_factory=OutputConfig)
+
+    @field_validator("method", mode="before")
+    @classmethod
+    def _method_by_name(cls, value: Any) -> MethodConfig:
+        if isinstance(value, str):
+            value = {"name": value}
+        if isinstance(value, MethodConfig):
+            value = value.model_dump()
+        if not isinstance(value, dict) or "name" not in value:
+            raise ValueError("expected a mapping with a 'name' key, e.g. {name: lora, r: 16}")
+        return method_config_class(str(value["name"])).model_validate(value)
+
+    @model_validator(mode="after")
+    def _default_name(self) -> Recipe:
+        if self.output.name is None:
+            self.output.name = self.data.train.stem
+        return self
+
+    @property
+    def run_dir(self) -> Path:
+        return self.output.dir / str(self.output.name)
+
+
+def method_config_class(name: str) -> type[MethodConfig]:
+    """Find the `Config` class of method `name` in its own module, so no central registry grows."""
+    from tunesmith.train.methods import METHODS
+
+    if name not in METHODS:
+        hint = _did_you_mean(name, METHODS)
+        raise ValueError(f"unknown method '{name}'{hint}; known: {', '.join(METHODS)}")
+    return importlib.import_module(f"tunesmith.train.methods.{name}").Config
+
+
+def load_recipe(path: str | Path, overrides: list[str] | None = None) -> Recipe:
+    """Read, override (`a.b=value`) and validate a recipe; any problem is an InputError naming file and key."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(str(path), "recipe file not found")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        line = getattr(getattr(exc, "problem_mark", None), "line", None)
+        where = f"{path}:{line + 1}" if line is not None else str(path)
+        raise InputError(where, f"not valid YAML ({getattr(exc, 'problem', exc)})") from None
+    if not isinstance(raw, dict):
+        raise InputError(str(path), "expected a mapping of recipe sections (model, data, method, train …)")
+    for item in overrides or []:
+        apply_override(raw, item)
+    return validate_recipe(raw, source=str(path))
+
+
+def apply_override(raw: dict, item: str) -> None:
+    """Set a dotted key from a `key=value` string; the value is parsed as YAML (numbers, lists, bools)."""
+    key, sep, text = item.partition("=")
+    if not sep or not key:
+        raise InputError(item, "override must look like section.key=value, e.g. train.learning_rate=1e-4")
+    node = raw
+    parts = key.split(".")
+    for part in parts[:-1]:
+        if isinstance(node.get(part), str) and part == "method":
+            node[part] = {"name": node[part]}
+        node = node.setdefault(part, {})
+        if not isinstance(node, dict):
+            raise InputError(key, f"cannot set a key inside '{part}', which is not a section")
+    node[parts[-1]] = yaml.safe_load(text) if text else ""
+
+
+def validate_recipe(raw: dict, source: str = "recipe") -> Recipe:
+    """Validate a raw mapping (paths stay relative to the current directory, as on the CLI)."""
+    try:
+        return Recipe.model_validate(raw)
+    except ValidationError as exc:
+        raise _input_error(exc, raw, source) from None
+
+
+def dump_recipe(recipe: Recipe) -> str:
+    """The resolved recipe as YAML, the form written into every run directory."""
+    return yaml.safe_dump(recipe.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
+
+
+def _input_error(exc: ValidationError, raw: dict, source: str) -> InputError:
+    errors = exc.errors()
+    err = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
+    loc = [str(p) for p in err["loc"] if not str(p).startswith("function-")]
+    key = ".".join(loc)
+    more = f" (and {exc.error_count() - 1} more problem(s))" if exc.error_count() > 1 else ""
+    if err["type"] == "extra_forbidden":
+        known = _known_keys(loc[:-1], raw)
+        hint = _did_you_mean(loc[-1], known)
+        return InputError(
+            f"{source}: key '{key}'", f"unknown key{hint}; known here: {', '.join(known)}{more}"
+        )
+    got = err.get("input")
+    quiet = isinstance(got, dict) or err["type"] in {"missing", "value_error"}
+    got_text = "" if quiet else f", got {got!r}"
+    return InputError(f"{source}: key '{key}'", f"{_expected(err)}{got_text}{more}")
+
+
+def _expected(err: dict) -> str:
+    msg = str(err["msg"])
+    if msg.startswith("Value error, "):
+        return msg.removeprefix("Value error, ")
+    if err["type"] == "missing":
+        return "required key is missing"
+    return "expected " + msg[0].lower() + msg[1:]
+
+
+def _known_keys(loc: list[str], raw: dict) -> list[str]:
+    model: type[BaseModel] = Recipe
+    for part in loc:
+        if part == "method" and model is Recipe:
+            method = raw.get("method")
+            name = method.get("name") if isinstance(method, dict) else method
+            try:
+                model = method_config_class(str(name))
+            except ValueError:
+                model = MethodConfig
+            continue
+        annotation = model.model_fields[part].annotation
+        model = next((a for a in getattr(annotation, "__args__", (annotation,)) if _is_model(a)), model)
+    return list(model.model_fields)
+
+
+def _is_model(obj: Any) -> bool:
+    return isinstance(obj, type) and issubclass(obj, BaseModel)
+
+
+def _did_you_mean(word: str, choices: list[str] | tuple[str, ...]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else ""

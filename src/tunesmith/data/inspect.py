@@ -1,0 +1,80 @@
+"""`inspect_file`: what a data file holds — format, counts, token lengths, and which tokens would be trained."""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tunesmith.data.formats import FormatOptions
+from tunesmith.data.loading import load_messages
+from tunesmith.models.templates import training_template
+
+
+@dataclass
+class Inspection:
+    """The summary `tunesmith data inspect` prints."""
+
+    path: str
+    format: str
+    records: int
+    turns: dict[str, int]
+    token_lengths: dict[str, float]
+    trained_tokens: int
+    total_tokens: int
+    first_example: list[tuple[str, bool]] = field(default_factory=list)  # (text, trained?) segments
+
+
+def inspect_file(
+    path: Path, tokenizer, fmt: str = "auto", options: FormatOptions | None = None
+) -> Inspection:
+    """Read and convert `path`, then measure it under `tokenizer`'s chat template (with assistant masks)."""
+    detected, rows = load_messages(path, fmt, options)
+    turns: dict[str, int] = {}
+    for row in rows:
+        for message in row["messages"]:
+            turns[message["role"]] = turns.get(message["role"], 0) + 1
+    template = training_template(tokenizer)
+    lengths, trained = [], 0
+    first: list[tuple[str, bool]] = []
+    for i, row in enumerate(rows):
+        ids, mask = token_mask(tokenizer, row["messages"], template)
+        lengths.append(len(ids))
+        trained += sum(mask)
+        if i == 0:
+            first = segments(tokenizer, ids, mask)
+    ordered = sorted(lengths)
+    stats = {
+        "min": ordered[0],
+        "mean": round(statistics.fmean(ordered), 1),
+        "p50": ordered[len(ordered) // 2],
+        "p95": ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))],
+        "max": ordered[-1],
+    }
+    return Inspection(str(path), detected, len(rows), turns, stats, trained, sum(lengths), first)
+
+
+def token_mask(tokenizer, messages: list[dict], template: str | None) -> tuple[list[int], list[int]]:
+    """Token ids of a rendered conversation and a 0/1 mask of the tokens assistant-only loss trains on."""
+    clean = [{k: v for k, v in m.items() if v is not None} for m in messages]
+    enc = tokenizer.apply_chat_template(
+        clean,
+        chat_template=template,
+        tokenize=True,
+        return_dict=True,
+        return_assistant_tokens_mask=bool(template),
+    )
+    ids = list(enc["input_ids"])
+    mask = list(enc.get("assistant_masks") or [1] * len(ids))
+    return ids, mask
+
+
+def segments(tokenizer, ids: list[int], mask: list[int]) -> list[tuple[str, bool]]:
+    """Split a token sequence into runs of trained / untrained text, decoded."""
+    out: list[tuple[str, bool]] = []
+    start = 0
+    for i in range(1, len(ids) + 1):
+        if i == len(ids) or mask[i] != mask[start]:
+            out.append((tokenizer.decode(ids[start:i]), bool(mask[start])))
+            start = i
+    return out

@@ -1,0 +1,1 @@
+"""Evaluation: task metrics over generated outputs, judges, probes and the arena."""

@@ -1,0 +1,56 @@
+"""Batched generation from chat conversations (left-padded, longest first, greedy unless told otherwise)."""
+
+from __future__ import annotations
+
+from tunesmith.progress import SILENT, Progress
+
+
+def render_prompts(tokenizer, conversations: list[list[dict]]) -> list[str]:
+    """Each conversation rendered with the chat template, ending where the assistant's reply begins."""
+    return [
+        tokenizer.apply_chat_template(c, add_generation_prompt=True, tokenize=False) for c in conversations
+    ]
+
+
+def generate(
+    model,
+    tokenizer,
+    conversations: list[list[dict]],
+    max_new_tokens: int = 256,
+    batch_size: int = 16,
+    temperature: float = 0.0,
+    top_p: float = 1.0,
+    progress: Progress = SILENT,
+) -> list[str]:
+    """The assistant's reply to each conversation, in input order."""
+    import torch
+
+    prompts = render_prompts(tokenizer, conversations)
+    order = sorted(range(len(prompts)), key=lambda i: -len(prompts[i]))
+    replies: list[str] = [""] * len(prompts)
+    tokenizer.padding_side = "left"
+    progress.start("generate", len(prompts))
+    for start in range(0, len(order), batch_size):
+        batch = order[start : start + batch_size]
+        enc = tokenizer(
+            [prompts[i] for i in batch], return_tensors="pt", padding=True, add_special_tokens=False
+        )
+        enc = enc.to(model.device)
+        sampling = (
+            {"do_sample": True, "temperature": temperature, "top_p": top_p}
+            if temperature > 0
+            else {"do_sample": False}
+        )
+        with torch.inference_mode():
+            out = model.generate(
+                **enc,
+                max_new_tokens=max_new_tokens,
+                pad_token_id=tokenizer.pad_token_id,
+                **sampling,
+            )
+        new_tokens = out[:, enc["input_ids"].shape[1] :]
+        for i, text in zip(batch, tokenizer.batch_decode(new_tokens, skip_special_tokens=True)):
+            replies[i] = text.strip()
+        progress.update("generate", min(start + batch_size, len(order)))
+    progress.finish("generate")
+    return replies

@@ -1,0 +1,49 @@
+"""Validation loss and perplexity on chat data, counted on the tokens training would learn from."""
+
+from __future__ import annotations
+
+import math
+
+from tunesmith.models.templates import training_template
+
+
+def validation_loss(
+    model, tokenizer, conversations: list[list[dict]], batch_size: int = 8, max_length: int = 1024
+):
+    """Mean next-token loss over assistant tokens (all tokens when the template cannot mark them)."""
+    import torch
+
+    template = training_template(tokenizer)
+    total_nll, total_tokens = 0.0, 0
+    for start in range(0, len(conversations), batch_size):
+        ids, labels = [], []
+        for conv in conversations[start : start + batch_size]:
+            enc = tokenizer.apply_chat_template(
+                conv,
+                chat_template=template,
+                tokenize=True,
+                return_dict=True,
+                return_assistant_tokens_mask=template is not None,
+            )
+            tokens = list(enc["input_ids"])[:max_length]
+            mask = list(enc.get("assistant_masks") or [1] * len(tokens))[:max_length]
+            ids.append(tokens)
+            labels.append([t if m else -100 for t, m in zip(tokens, mask)])
+        width = max(len(x) for x in ids)
+        pad = tokenizer.pad_token_id
+        input_ids = torch.tensor([x + [pad] * (width - len(x)) for x in ids])
+        attention = torch.tensor([[1] * len(x) + [0] * (width - len(x)) for x in ids])
+        target = torch.tensor([y + [-100] * (width - len(y)) for y in labels])
+        with torch.inference_mode():
+            logits = model(
+                input_ids=input_ids.to(model.device), attention_mask=attention.to(model.device)
+            ).logits
+        shift_logits = logits[:, :-1].float()
+        shift_target = target[:, 1:].to(logits.device)
+        nll = torch.nn.functional.cross_entropy(
+            shift_logits.reshape(-1, shift_logits.size(-1)), shift_target.reshape(-1), reduction="sum"
+        )
+        total_nll += float(nll)
+        total_tokens += int((shift_target != -100).sum())
+    loss = total_nll / max(total_tokens, 1)
+    return {"loss": round(loss, 4), "perplexity": round(math.exp(min(loss, 50)), 3)}

@@ -1,0 +1,205 @@
+"""Task metrics over generated strings and their references; each returns a flat dict of named floats."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import unicodedata
+from collections.abc import Sequence
+from typing import Any
+
+from tunesmith.errors import InputError
+
+METRICS = ("exact_match", "classification", "json", "rouge_l", "bleu")
+
+# CJK ideographs (with extensions and compatibility forms) and Japanese kana: scripts written without spaces.
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CJK_RE = re.compile(f"[{_CJK}]")
+_TOKEN_RE = re.compile(f"[{_CJK}]|[^\\W_{_CJK}]+")
+_FENCE_RE = re.compile(r"```[A-Za-z0-9_-]*")
+_MISSING = object()
+
+
+def _check(preds: Sequence[str], refs: Sequence[str]) -> None:
+    """Raise ValueError unless there is exactly one prediction per reference."""
+    if len(preds) != len(refs):
+        raise ValueError(f"got {len(preds)} predictions for {len(refs)} references; expected the same number")
+
+
+def _mean(values: Sequence[float]) -> float:
+    """Mean of `values`, 0.0 for none (an empty eval scores nothing rather than failing)."""
+    return sum(values) / len(values) if values else 0.0
+
+
+def _norm_label(text: str) -> str:
+    """A label as compared: stripped and case-folded."""
+    return text.strip().casefold()
+
+
+def exact_match(preds: Sequence[str], refs: Sequence[str]) -> dict[str, float]:
+    """Share of predictions equal to their reference after stripping surrounding whitespace."""
+    _check(preds, refs)
+    return {"exact_match": _mean([float(p.strip() == r.strip()) for p, r in zip(preds, refs, strict=True)])}
+
+
+def classification(preds: Sequence[str], refs: Sequence[str]) -> dict[str, float]:
+    """Accuracy and macro precision/recall/F1 over the labels in `refs`; unseen predictions are wrong."""
+    _check(preds, refs)
+    p_norm = [_norm_label(p) for p in preds]
+    r_norm = [_norm_label(r) for r in refs]
+    precisions, recalls, f1s = [], [], []
+    for label in sorted(set(r_norm)):
+        tp = sum(p == label and r == label for p, r in zip(p_norm, r_norm, strict=True))
+        predicted = sum(p == label for p in p_norm)
+        actual = sum(r == label for r in r_norm)
+        precision = tp / predicted if predicted else 0.0
+        recall = tp / actual if actual else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        precisions.append(precision)
+        recalls.append(recall)
+        f1s.append(f1)
+    return {
+        "accuracy": _mean([float(p == r) for p, r in zip(p_norm, r_norm, strict=True)]),
+        "macro_precision": _mean(precisions),
+        "macro_recall": _mean(recalls),
+        "macro_f1": _mean(f1s),
+    }
+
+
+def extract_json(text: str) -> dict | None:
+    """The first JSON object in model output, ignoring ``` fences and any text around it; None if none."""
+    text = _FENCE_RE.sub(" ", text)
+    decoder = json.JSONDecoder()
+    start = text.find("{")
+    while start != -1:
+        try:
+            obj, _ = decoder.raw_decode(text, start)
+        except json.JSONDecodeError:
+            obj = None
+        if isinstance(obj, dict):
+            return obj
+        start = text.find("{", start + 1)
+    return None
+
+
+def _as_number(value: Any) -> float | None:
+    """`value` as a finite float if it is a number or a string holding one, else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            number = float(unicodedata.normalize("NFKC", value).strip())
+        except ValueError:
+            return None
+        return number if math.isfinite(number) else None
+    return None
+
+
+def _norm_text(value: str) -> str:
+    """A string value as compared: NFKC-normalised, stripped and case-folded."""
+    return unicodedata.normalize("NFKC", value).strip().casefold()
+
+
+def _values_equal(pred: Any, ref: Any) -> bool:
+    """Lenient equality of JSON values: text ignores case/width/padding, numbers compare numerically."""
+    if pred is _MISSING or ref is _MISSING:
+        return pred is ref
+    if isinstance(pred, bool) or isinstance(ref, bool):
+        return pred is ref
+    if isinstance(pred, (int, float)) or isinstance(ref, (int, float)):
+        a, b = _as_number(pred), _as_number(ref)
+        return a is not None and a == b
+    if isinstance(pred, str) and isinstance(ref, str):
+        return _norm_text(pred) == _norm_text(ref)
+    if isinstance(pred, list) and isinstance(ref, list):
+        return len(pred) == len(ref) and all(_values_equal(a, b) for a, b in zip(pred, ref, strict=True))
+    if isinstance(pred, dict) and isinstance(ref, dict):
+        return pred.keys() == ref.keys() and all(_values_equal(pred[k], ref[k]) for k in ref)
+    return pred is None and ref is None
+
+
+def json_fields(
+    preds: Sequence[str], refs: Sequence[str], fields: list[str] | None = None
+) -> dict[str, float]:
+    """JSON validity of predictions and per-field accuracy against reference objects (default: their keys)."""
+    _check(preds, refs)
+    valid: list[float] = []
+    per_field: dict[str, list[float]] = {}
+    for i, (pred, ref) in enumerate(zip(preds, refs, strict=True)):
+        ref_obj = extract_json(ref)
+        if ref_obj is None:
+            raise InputError(
+                where="eval.metrics", message=f"reference {i} is not a JSON object: {ref[:80]!r}"
+            )
+        pred_obj = extract_json(pred)
+        valid.append(float(pred_obj is not None))
+        for name in fields if fields is not None else list(ref_obj):
+            hit = pred_obj is not None and _values_equal(
+                pred_obj.get(name, _MISSING), ref_obj.get(name, _MISSING)
+            )
+            per_field.setdefault(name, []).append(float(hit))
+    scores = {"json_valid": _mean(valid)}
+    scores["field_accuracy"] = _mean([hit for hits in per_field.values() for hit in hits])
+    scores.update({f"field_accuracy/{name}": _mean(hits) for name, hits in per_field.items()})
+    return scores
+
+
+class _CjkTokenizer:
+    """rouge-score tokenizer: lower-cased word runs, with every CJK character its own token."""
+
+    def tokenize(self, text: str) -> list[str]:
+        """Split `text` into tokens (rouge-score's default would drop all non-ASCII text)."""
+        return _TOKEN_RE.findall(text.lower())
+
+
+def rouge_l(preds: Sequence[str], refs: Sequence[str]) -> dict[str, float]:
+    """Mean ROUGE-L F-measure, tokenising CJK by character so Chinese scores sensibly."""
+    _check(preds, refs)
+    from rouge_score import rouge_scorer
+
+    scorer = rouge_scorer.RougeScorer(["rougeL"], tokenizer=_CjkTokenizer())
+    return {
+        "rouge_l": _mean([scorer.score(r, p)["rougeL"].fmeasure for p, r in zip(preds, refs, strict=True)])
+    }
+
+
+def bleu(preds: Sequence[str], refs: Sequence[str]) -> dict[str, float]:
+    """Corpus BLEU scaled to [0, 1], with sacrebleu's Chinese tokenizer when any reference has CJK."""
+    _check(preds, refs)
+    if not preds:
+        return {"bleu": 0.0}
+    import sacrebleu
+
+    tokenize = "zh" if any(_CJK_RE.search(r) for r in refs) else "13a"
+    score = sacrebleu.corpus_bleu(list(preds), [list(refs)], tokenize=tokenize).score
+    return {"bleu": min(1.0, max(0.0, score / 100))}
+
+
+_BY_NAME = {
+    "exact_match": exact_match,
+    "classification": classification,
+    "json": json_fields,
+    "rouge_l": rouge_l,
+    "bleu": bleu,
+}
+
+
+def compute(
+    names: Sequence[str], preds: Sequence[str], refs: Sequence[str], json_fields: list[str] | None = None
+) -> dict[str, float]:
+    """Run the named metrics and merge their scores into one flat dict."""
+    unknown = [name for name in names if name not in _BY_NAME]
+    if unknown:
+        raise InputError(
+            where="eval.metrics",
+            message=f"unknown metric {', '.join(map(repr, unknown))}; expected one of {', '.join(METRICS)}",
+        )
+    _check(preds, refs)
+    scores: dict[str, float] = {}
+    for name in names:
+        metric = _BY_NAME[name]
+        scores.update(metric(preds, refs, json_fields) if name == "json" else metric(preds, refs))
+    return scores

@@ -1,0 +1,59 @@
+"""`evaluate`: score a base model or a run on an eval file — validation loss plus generation metrics."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tunesmith.config import EvalConfig
+from tunesmith.data.loading import load_messages
+from tunesmith.errors import InputError
+from tunesmith.eval import metrics as metric_fns
+from tunesmith.eval.generate import generate
+from tunesmith.eval.loss import validation_loss
+from tunesmith.models.loading import ModelSource, load_for_inference
+from tunesmith.progress import SILENT, Progress
+
+
+@dataclass
+class EvalResult:
+    """One model's scores on one eval file, with every prediction kept for inspection."""
+
+    label: str
+    metrics: dict[str, float]
+    predictions: list[dict] = field(default_factory=list)
+
+
+def eval_examples(path: Path, limit: int | None = None) -> tuple[list[list[dict]], list[str]]:
+    """(prompts, references): each record's conversation up to its last assistant reply, and that reply."""
+    _, rows = load_messages(path)
+    prompts, refs = [], []
+    for row in rows[:limit] if limit else rows:
+        messages = [{k: v for k, v in m.items() if v is not None} for m in row["messages"]]
+        last = max(i for i, m in enumerate(messages) if m["role"] == "assistant")
+        prompts.append(messages[:last])
+        refs.append(messages[last]["content"])
+    return prompts, refs
+
+
+def evaluate(source: ModelSource, data: Path, cfg: EvalConfig, progress: Progress = SILENT) -> EvalResult:
+    """Validation loss/perplexity and the recipe's generation metrics for one model."""
+    unknown = [m for m in cfg.metrics if m not in metric_fns.METRICS]
+    if unknown:
+        raise InputError(
+            "eval.metrics", f"unknown metric '{unknown[0]}'; known: {', '.join(metric_fns.METRICS)}"
+        )
+    prompts, refs = eval_examples(data, cfg.limit)
+    model, tokenizer = load_for_inference(source)
+    progress.note(f"Evaluating {source.label} on {len(prompts)} examples from {data}")
+    scores = {f"val_{k}": v for k, v in validation_loss(model, tokenizer, _full(prompts, refs)).items()}
+    preds = generate(model, tokenizer, prompts, cfg.max_new_tokens, cfg.batch_size, progress=progress)
+    scores.update(metric_fns.compute(cfg.metrics, preds, refs, json_fields=cfg.json_fields))
+    rows = [
+        {"prompt": p[-1]["content"], "reference": r, "prediction": y} for p, r, y in zip(prompts, refs, preds)
+    ]
+    return EvalResult(label=source.label, metrics=scores, predictions=rows)
+
+
+def _full(prompts: list[list[dict]], refs: list[str]) -> list[list[dict]]:
+    return [[*p, {"role": "assistant", "content": r}] for p, r in zip(prompts, refs)]

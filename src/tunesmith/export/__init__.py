@@ -1,0 +1,1 @@
+"""Export trained runs: merged safetensors models (GGUF and ONNX to come)."""

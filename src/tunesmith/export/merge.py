@@ -1,0 +1,25 @@
+"""Merge a run's LoRA adapter into its base model: a standalone safetensors folder plain transformers loads."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tunesmith.atomic import atomic_dir
+from tunesmith.errors import InputError
+from tunesmith.models.loading import load_for_inference, source_for
+from tunesmith.progress import SILENT, Progress
+
+
+def merge_run(run_dir: str | Path, out: str | Path, progress: Progress = SILENT) -> Path:
+    """Write base + adapter merged into `out` (atomically); a full/freeze run is copied out as it is."""
+    source = source_for(run_dir, progress)
+    model, tokenizer = load_for_inference(source)
+    if source.adapter is not None:
+        if not hasattr(model, "merge_and_unload"):
+            raise InputError(str(run_dir), "this adapter type cannot be merged; serve it unmerged instead")
+        model = model.merge_and_unload()
+    with atomic_dir(out) as tmp:
+        model.save_pretrained(tmp, safe_serialization=True)
+        tokenizer.save_pretrained(tmp)
+    progress.note(f"Merged model written to {out}")
+    return Path(out)

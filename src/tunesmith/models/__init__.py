@@ -1,0 +1,1 @@
+"""Model references: aliases shipped offline, local folders, hub ids, and run directories."""

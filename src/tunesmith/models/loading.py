@@ -1,0 +1,74 @@
+"""Load tokenizers and models for training and inference, from any model reference or run directory."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from tunesmith.errors import InputError
+from tunesmith.models.resolve import resolve_model
+from tunesmith.progress import SILENT, Progress
+from tunesmith.runs import is_run_dir, open_run
+
+
+@dataclass(frozen=True)
+class ModelSource:
+    """What to load: a base model (folder or hub id) and, for a PEFT run, the adapter folder on top."""
+
+    base: str
+    adapter: Path | None = None
+    label: str = ""
+
+
+def source_for(ref: str | Path, progress: Progress = SILENT) -> ModelSource:
+    """Resolve an alias, folder, hub id or run directory into a ModelSource."""
+    ref = str(ref)
+    if is_run_dir(ref):
+        from tunesmith.config import load_recipe
+
+        run = open_run(ref)
+        if run.is_adapter():
+            base = resolve_model(load_recipe(run.recipe).model, progress)
+            return ModelSource(base=base, adapter=run.final, label=ref)
+        return ModelSource(base=str(run.final), label=ref)
+    return ModelSource(base=resolve_model(ref, progress), label=ref)
+
+
+def load_tokenizer(name: str):
+    """The tokenizer of a resolved model, with a pad token (the EOS token when it has none)."""
+    from transformers import AutoTokenizer
+
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(name)
+    except OSError as exc:
+        raise InputError(f"model '{name}'", f"could not load its tokenizer ({_first_line(exc)})") from None
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    return tokenizer
+
+
+def load_model(name: str, dtype: str = "float32"):
+    """A causal LM from a resolved folder or hub id (float32 by default: CPU training autocasts as needed)."""
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    try:
+        return AutoModelForCausalLM.from_pretrained(name, dtype=getattr(torch, dtype))
+    except OSError as exc:
+        raise InputError(f"model '{name}'", f"could not load it ({_first_line(exc)})") from None
+
+
+def load_for_inference(source: ModelSource):
+    """(model, tokenizer) in eval mode; an adapter is attached unmerged with PEFT."""
+    tokenizer = load_tokenizer(str(source.adapter) if source.adapter else source.base)
+    model = load_model(source.base)
+    if source.adapter is not None:
+        from peft import PeftModel
+
+        model = PeftModel.from_pretrained(model, source.adapter)
+    model.eval()
+    return model, tokenizer
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

@@ -1,0 +1,70 @@
+"""Trainer callbacks: metrics to `metrics.jsonl`, and progress to the one progress helper."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from transformers import TrainerCallback
+
+from tunesmith.progress import Progress
+from tunesmith.runs import append_jsonl
+
+
+class MetricsLog(TrainerCallback):
+    """Append every trainer log (train loss, learning rate, eval loss) to metrics.jsonl, with tokens/s.
+
+    Only runs when the trainer logs (every `logging_steps`), so it adds no per-step host sync.
+    """
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._train_seconds = 0.0  # time inside training steps only, so evaluation does not dilute tokens/s
+        self._step_started = 0.0
+        self._last: tuple[float, float] | None = None
+
+    def on_step_begin(self, args, state, control, **kwargs):
+        self._step_started = time.perf_counter()
+
+    def on_step_end(self, args, state, control, **kwargs):
+        self._train_seconds += time.perf_counter() - self._step_started
+
+    def on_log(self, args, state, control, logs=None, **kwargs):
+        if not state.is_world_process_zero or not logs:
+            return
+        row = {
+            "step": state.global_step,
+            "epoch": round(state.epoch or 0.0, 4),
+            "time": round(time.time(), 3),
+        }
+        row.update({k: v for k, v in logs.items() if isinstance(v, (int, float))})
+        tokens = logs.get("num_tokens")
+        if tokens is not None and "loss" in logs:
+            spent = self._train_seconds
+            if self._last is not None and spent > self._last[0]:
+                row["tokens_per_second"] = round((tokens - self._last[1]) / (spent - self._last[0]), 1)
+            self._last = (spent, tokens)
+        append_jsonl(self.path, row)
+
+
+class ReportProgress(TrainerCallback):
+    """Forward step counts and the latest losses to a `Progress`, e.g. a rich bar with ETA."""
+
+    def __init__(self, progress: Progress):
+        self.progress = progress
+        self.info: dict[str, float] = {}
+
+    def on_train_begin(self, args, state, control, **kwargs):
+        self.progress.start("train", state.max_steps)
+        self.progress.update("train", state.global_step)
+
+    def on_log(self, args, state, control, logs=None, **kwargs):
+        for key in ("loss", "eval_loss"):
+            if logs and key in logs:
+                self.info[key] = round(float(logs[key]), 4)
+
+    def on_step_end(self, args, state, control, **kwargs):
+        self.progress.update("train", state.global_step, **self.info)
+
+    def on_train_end(self, args, state, control, **kwargs):
+        self.progress.finish("train")

@@ -1,0 +1,140 @@
+"""`train(recipe)`: validate everything, then fine-tune into a run directory that can be resumed."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from tunesmith.atomic import atomic_dir, write_text
+from tunesmith.config import Recipe, dump_recipe
+from tunesmith.errors import InputError
+from tunesmith.models.loading import load_model, load_tokenizer
+from tunesmith.models.resolve import resolve_model
+from tunesmith.models.templates import training_template
+from tunesmith.progress import SILENT, Progress
+from tunesmith.runs import RunDir, read_jsonl
+from tunesmith.train.data_prep import load_train_and_validation
+from tunesmith.train.methods import apply_method, count_parameters
+from tunesmith.train.precision import resolve_precision
+
+
+@dataclass(frozen=True)
+class TrainResult:
+    """What a finished run reports (also written to `summary.json`)."""
+
+    run_dir: str
+    steps: int
+    train_loss: float | None
+    best_eval_loss: float | None
+    trainable_params: int
+    total_params: int
+    precision: str
+    train_seconds: float
+    resumed_from: str | None
+
+
+def train(recipe: Recipe, resume: bool = False, overwrite: bool = False, progress: Progress = SILENT) -> TrainResult:
+    """Fine-tune per `recipe`; bad input fails before the run directory is created (or, with `overwrite`, replaced)."""
+    run = RunDir(recipe.run_dir)
+    _check_run_dir(run, resume or overwrite)
+    train_ds, eval_ds = load_train_and_validation(recipe.data, recipe.train.seed)
+    model_path = resolve_model(recipe.model, progress)
+    tokenizer = load_tokenizer(model_path)
+    own_template = tokenizer.chat_template
+    if recipe.train.loss_on == "assistant":
+        tokenizer.chat_template = _training_template_or_fail(tokenizer, recipe.model)
+    precision = resolve_precision(recipe.train.precision)
+
+    model = apply_method(load_model(model_path), recipe.method)
+    trainable, total = count_parameters(model)
+
+    if overwrite and not resume:
+        shutil.rmtree(run.root, ignore_errors=True)
+    created = not run.root.exists()
+    run.root.mkdir(parents=True, exist_ok=True)
+    try:
+        write_text(run.recipe, dump_recipe(recipe))
+        checkpoint = run.last_checkpoint() if resume else None
+        _drop_metrics_after(run, checkpoint)
+        trainer = _build_trainer(model, tokenizer, train_ds, eval_ds, recipe, run, precision, progress)
+    except BaseException:
+        if created:  # nothing trained yet: leave no half-made run directory behind
+            shutil.rmtree(run.root, ignore_errors=True)
+        raise
+    started = time.time()
+    output = trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
+    seconds = time.time() - started
+
+    tokenizer.chat_template = own_template
+    with atomic_dir(run.final) as tmp:
+        trainer.save_model(str(tmp))
+        tokenizer.save_pretrained(str(tmp))
+    result = TrainResult(
+        run_dir=str(run.root),
+        steps=trainer.state.global_step,
+        train_loss=output.training_loss,
+        best_eval_loss=_best_eval_loss(run),
+        trainable_params=trainable,
+        total_params=total,
+        precision=precision,
+        train_seconds=round(seconds, 1),
+        resumed_from=str(checkpoint) if checkpoint else None,
+    )
+    write_text(run.summary, json.dumps(asdict(result), indent=2))
+    from tunesmith.train.plots import plot_losses
+
+    plot_losses(read_jsonl(run.metrics), run.loss_plot)
+    return result
+
+
+def _build_trainer(model, tokenizer, train_ds, eval_ds, recipe, run, precision, progress):
+    from torch.utils.tensorboard import SummaryWriter
+    from transformers.integrations import TensorBoardCallback
+
+    from tunesmith.train.callbacks import MetricsLog, ReportProgress
+    from tunesmith.train.stages.sft import build_trainer
+
+    callbacks = [
+        MetricsLog(run.metrics),
+        ReportProgress(progress),
+        TensorBoardCallback(SummaryWriter(str(run.tensorboard))),
+    ]
+    return build_trainer(model, tokenizer, train_ds, eval_ds, recipe, run, precision, callbacks)
+
+
+def _check_run_dir(run: RunDir, allowed: bool) -> None:
+    if run.root.exists() and any(run.root.iterdir()) and not allowed:
+        raise InputError(
+            f"output '{run.root}'",
+            "run directory already exists; pass --resume to continue it, --overwrite to replace it, or set output.name=NEW",
+        )
+
+
+def _training_template_or_fail(tokenizer, model_ref: str) -> str:
+    template = training_template(tokenizer)
+    if template is None:
+        raise InputError(
+            f"model '{model_ref}'",
+            "its chat template has no {% generation %} markers and tunesmith ships none that matches it; "
+            "set train.loss_on=all to train on every token",
+        )
+    return template
+
+
+def _drop_metrics_after(run: RunDir, checkpoint: Path | None) -> None:
+    """On resume, forget metrics logged after the checkpoint (they will be logged again); else start empty."""
+    rows = read_jsonl(run.metrics)
+    if checkpoint is None:
+        kept: list[dict] = []
+    else:
+        step = int(checkpoint.name.split("-")[-1])
+        kept = [r for r in rows if r.get("step", 0) <= step]
+    write_text(run.metrics, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in kept))
+
+
+def _best_eval_loss(run: RunDir) -> float | None:
+    losses = [r["eval_loss"] for r in read_jsonl(run.metrics) if "eval_loss" in r]
+    return min(losses) if losses else None

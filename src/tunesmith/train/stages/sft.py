@@ -1,0 +1,75 @@
+"""Supervised fine-tuning on chat data with TRL's SFTTrainer (loss on assistant replies, or on all tokens)."""
+
+from __future__ import annotations
+
+from tunesmith.config import Recipe
+from tunesmith.runs import RunDir
+from tunesmith.train.precision import has_cuda
+
+
+def sft_config(recipe: Recipe, run: RunDir, precision: str, has_eval: bool, use_cpu: bool):
+    """Translate the recipe's `train` section into TRL's SFTConfig (TRL/transformers names on the right)."""
+    from trl import SFTConfig
+
+    t = recipe.train
+    keep_best = t.keep_best and has_eval
+    save_steps = t.save_steps or t.eval_steps
+    if keep_best and save_steps % t.eval_steps:
+        save_steps = t.eval_steps  # the best checkpoint can only be one that was evaluated
+    return SFTConfig(
+        output_dir=str(run.checkpoints),
+        num_train_epochs=t.epochs,
+        max_steps=t.max_steps,
+        per_device_train_batch_size=t.batch_size,
+        per_device_eval_batch_size=t.batch_size,
+        gradient_accumulation_steps=t.gradient_accumulation,
+        learning_rate=t.learning_rate,
+        lr_scheduler_type=t.scheduler,
+        warmup_steps=t.warmup_ratio,
+        weight_decay=t.weight_decay,
+        max_grad_norm=t.max_grad_norm,
+        max_length=t.max_length,
+        packing=t.packing,
+        packing_strategy="bfd",
+        gradient_checkpointing=t.activation_checkpointing,
+        bf16=precision == "bf16",
+        fp16=precision == "fp16",
+        use_cpu=use_cpu,
+        seed=t.seed,
+        data_seed=t.seed,
+        assistant_only_loss=t.loss_on == "assistant",
+        logging_steps=t.logging_steps,
+        eval_strategy="steps" if has_eval else "no",
+        eval_steps=t.eval_steps,
+        save_strategy="steps",
+        save_steps=save_steps,
+        save_total_limit=2 if keep_best else 1,
+        load_best_model_at_end=keep_best,
+        metric_for_best_model="eval_loss",
+        greater_is_better=False,
+        report_to="none",
+        disable_tqdm=True,
+        dataloader_num_workers=0,
+    )
+
+
+def build_trainer(
+    model, tokenizer, train_ds, eval_ds, recipe: Recipe, run: RunDir, precision: str, callbacks
+):
+    """An SFTTrainer over canonical `messages` datasets; `tokenizer` must carry a training chat template."""
+    from transformers import EarlyStoppingCallback
+    from trl import SFTTrainer
+
+    args = sft_config(recipe, run, precision, has_eval=eval_ds is not None, use_cpu=not has_cuda())
+    callbacks = list(callbacks)
+    if recipe.train.early_stopping_patience and eval_ds is not None:
+        callbacks.append(EarlyStoppingCallback(early_stopping_patience=recipe.train.early_stopping_patience))
+    model.config.use_cache = False  # the KV cache is useless in training and breaks packed attention
+    return SFTTrainer(
+        model=model,
+        args=args,
+        train_dataset=train_ds,
+        eval_dataset=eval_ds,
+        processing_class=tokenizer,
+        callbacks=callbacks,
+    )
