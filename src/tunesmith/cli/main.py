@@ -26,8 +26,19 @@ app.add_typer(export.app, name="export")
 
 def main() -> None:
     """Run the CLI; an InputError prints as `error: WHERE: WHAT` and exits 2."""
+    _quiet_library_bars()
     try:
         app()
     except InputError as exc:
         errors.print(f"[bold red]error:[/bold red] {exc}", highlight=False, markup=True, soft_wrap=True)
         sys.exit(2)
+
+
+def _quiet_library_bars() -> None:
+    """datasets and transformers draw their own tqdm bars; the CLI shows one rich bar per task instead."""
+    import datasets
+    from transformers.utils import logging
+
+    datasets.disable_progress_bars()
+    logging.disable_progress_bar()
+    logging.set_verbosity_error()

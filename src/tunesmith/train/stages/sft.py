@@ -57,7 +57,7 @@ def build_trainer(
     model, tokenizer, train_ds, eval_ds, recipe: Recipe, run: RunDir, precision: str, callbacks
 ):
     """An SFTTrainer over canonical `messages` datasets; `tokenizer` must carry a training chat template."""
-    from transformers import EarlyStoppingCallback
+    from transformers import EarlyStoppingCallback, PrinterCallback
     from trl import SFTTrainer
 
     args = sft_config(recipe, run, precision, has_eval=eval_ds is not None, use_cpu=not has_cuda())
@@ -65,7 +65,7 @@ def build_trainer(
     if recipe.train.early_stopping_patience and eval_ds is not None:
         callbacks.append(EarlyStoppingCallback(early_stopping_patience=recipe.train.early_stopping_patience))
     model.config.use_cache = False  # the KV cache is useless in training and breaks packed attention
-    return SFTTrainer(
+    trainer = SFTTrainer(
         model=model,
         args=args,
         train_dataset=train_ds,
@@ -73,3 +73,5 @@ def build_trainer(
         processing_class=tokenizer,
         callbacks=callbacks,
     )
+    trainer.remove_callback(PrinterCallback)  # it prints raw log dicts; progress goes through our callbacks
+    return trainer

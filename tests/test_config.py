@@ -1,0 +1,84 @@
+"""Recipe loading: overrides, typed validation, and errors that name the key and suggest the fix."""
+
+from pathlib import Path
+
+import pytest
+
+from tunesmith.config import dump_recipe, load_recipe, validate_recipe
+from tunesmith.errors import InputError
+from tunesmith.train.methods.lora import Config as LoraConfig
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def write(tmp_path, text: str) -> Path:
+    path = tmp_path / "recipe.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_overrides_parse_values_and_reach_method_params(tmp_path):
+    path = write(tmp_path, "data: {train: d.jsonl}\nmethod: lora\n")
+    recipe = load_recipe(path, ["train.learning_rate=1e-4", "method.r=8", "train.packing=true", "output.name=x"])
+    assert recipe.train.learning_rate == pytest.approx(1e-4)
+    assert isinstance(recipe.method, LoraConfig) and recipe.method.r == 8
+    assert recipe.train.packing is True
+    assert recipe.run_dir == Path("runs/x")
+
+
+def test_run_name_defaults_to_train_file_stem():
+    assert validate_recipe({"data": {"train": "data/support.jsonl"}}).run_dir == Path("runs/support")
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "expected"),
+    [
+        ("data: {train: d.jsonl}\ntrain: {learning_rat: 1}\n", "train.learning_rat", "did you mean 'learning_rate'"),
+        ("data: {train: d.jsonl}\nmethod: {name: lora, rr: 2}\n", "method.rr", "did you mean 'r'"),
+        ("data: {train: d.jsonl}\nmethod: lorra\n", "method", "did you mean 'lora'"),
+        ("dat: {train: d.jsonl}\n", "dat", "did you mean 'data'"),
+        ("data: {train: d.jsonl}\ntrain: {learning_rate: fast}\n", "train.learning_rate", "valid number"),
+        ("data: {train: d.jsonl}\ntrain: {batch_size: 0}\n", "train.batch_size", "greater than or equal to 1"),
+        ("model: x\n", "data", "required key is missing"),
+    ],
+)
+def test_bad_recipes_name_the_key(tmp_path, text, where, expected):
+    with pytest.raises(InputError) as err:
+        load_recipe(write(tmp_path, text))
+    assert f"key '{where}'" in str(err.value)
+    assert expected in str(err.value)
+
+
+def test_bad_override_value_is_an_input_error(tmp_path):
+    path = write(tmp_path, "data: {train: d.jsonl}\n")
+    with pytest.raises(InputError, match="train.learning_rate"):
+        load_recipe(path, ["train.learning_rate=abc"])
+    with pytest.raises(InputError, match="section.key=value"):
+        load_recipe(path, ["learning_rate"])
+
+
+def test_invalid_yaml_names_the_line(tmp_path):
+    with pytest.raises(InputError, match=r"recipe.yaml:\d+: not valid YAML"):
+        load_recipe(write(tmp_path, "data:\n  train: a\n  bad: [\n"))
+
+
+def test_missing_recipe_file(tmp_path):
+    with pytest.raises(InputError, match="not found"):
+        load_recipe(tmp_path / "nope.yaml")
+
+
+def test_dumped_recipe_round_trips():
+    recipe = validate_recipe({"data": {"train": "d.jsonl"}, "method": {"name": "freeze", "trainable_layers": 3}})
+    import yaml
+
+    again = validate_recipe(yaml.safe_load(dump_recipe(recipe)))
+    assert again.model_dump() == recipe.model_dump()
+    assert type(again.method) is type(recipe.method)
+
+
+@pytest.mark.parametrize("path", sorted(ROOT.glob("examples/**/*.yaml")), ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_shipped_recipe_validates(path):
+    recipe = load_recipe(path)
+    assert (ROOT / recipe.data.train).is_file()
+    if recipe.eval.file:
+        assert (ROOT / recipe.eval.file).is_file()
