@@ -69,15 +69,14 @@ def write_jsonl(path: Path, rows: list[dict]) -> Path:
 def chat_file(tmp_path) -> Path:
     """32 short OpenAI-format conversations."""
     rows = [
-        {"messages": [{"role": "user", "content": q}, {"role": "assistant", "content": a}]}
-        for q, a in QUESTIONS * 6
+        {"messages": [{"role": "user", "content": q}, {"role": "assistant", "content": a}]} for q, a in QUESTIONS * 6
     ][:32]
     return write_jsonl(tmp_path / "chat.jsonl", rows)
 
 
 @pytest.fixture
 def make_recipe(tmp_path, tiny_model_dir, chat_file):
-    """Build a validated recipe for the tiny model; keyword sections override the defaults."""
+    """Build a validated recipe for the tiny model; keyword sections update the defaults (`method` replaces)."""
 
     def build(**sections):
         raw = {
@@ -89,7 +88,8 @@ def make_recipe(tmp_path, tiny_model_dir, chat_file):
             "output": {"dir": str(tmp_path / "runs"), "name": "tiny"},
         }
         for key, value in sections.items():
-            raw[key] = {**raw[key], **value} if isinstance(value, dict) and isinstance(raw.get(key), dict) else value
+            merge = key != "method" and isinstance(value, dict) and isinstance(raw.get(key), dict)
+            raw[key] = {**raw[key], **value} if merge else value
         return validate_recipe(raw)
 
     return build

@@ -7,6 +7,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from tunesmith.atomic import write_text
+from tunesmith.data.formats import ROLES
+from tunesmith.data.formats.openai import ROLE_ALIASES
 from tunesmith.data.io import read_records
 from tunesmith.errors import InputError
 from tunesmith.eval.generate import generate
@@ -22,9 +24,7 @@ def stream_reply(
 
     from transformers import TextIteratorStreamer
 
-    enc = tokenizer.apply_chat_template(
-        history, add_generation_prompt=True, return_tensors="pt", return_dict=True
-    )
+    enc = tokenizer.apply_chat_template(history, add_generation_prompt=True, return_tensors="pt", return_dict=True)
     streamer = TextIteratorStreamer(tokenizer, skip_prompt=True, skip_special_tokens=True)
     sampling = {"do_sample": True, "temperature": temperature} if temperature > 0 else {"do_sample": False}
     kwargs = dict(**enc.to(model.device), max_new_tokens=max_new_tokens, streamer=streamer, **sampling)
@@ -41,13 +41,27 @@ def prompts_from_file(path: Path) -> list[list[dict]]:
         if isinstance(record.get("prompt"), str):
             conversations.append([{"role": "user", "content": record["prompt"]}])
         elif isinstance(record.get("messages"), list) and record["messages"]:
-            messages = [{"role": m.get("role"), "content": m.get("content")} for m in record["messages"]]
-            if messages[-1]["role"] == "assistant":
-                messages = messages[:-1]
-            conversations.append(messages)
+            conversations.append(_turns_to_answer(record["messages"], where))
         else:
             raise InputError(where, "expected a 'prompt' string or a 'messages' list")
     return conversations
+
+
+def _turns_to_answer(messages: list, where: str) -> list[dict]:
+    """Checked {"role", "content"} turns, without a trailing assistant turn; bad turns are InputErrors."""
+    turns = []
+    for i, m in enumerate(messages):
+        role = m.get("role") if isinstance(m, dict) else None
+        role = ROLE_ALIASES.get(role, role) if isinstance(role, str) else None
+        if role not in ROLES or not isinstance(m.get("content"), str):
+            expected = f"expected an object with a role ({', '.join(ROLES)}) and a content string"
+            raise InputError(where, f"field 'messages[{i}]' is not a chat turn; {expected}")
+        turns.append({"role": role, "content": m["content"]})
+    if turns[-1]["role"] == "assistant":
+        turns = turns[:-1]
+    if not turns:
+        raise InputError(where, "field 'messages' has only an assistant turn; expected a turn to reply to")
+    return turns
 
 
 def generate_file(
@@ -62,11 +76,7 @@ def generate_file(
     """Answer every prompt in `input_path`, writing JSONL `{"messages", "reply"}` rows atomically."""
     conversations = prompts_from_file(input_path)
     model, tokenizer = load_for_inference(source_for(ref, progress))
-    replies = generate(
-        model, tokenizer, conversations, max_new_tokens, batch_size, temperature, progress=progress
-    )
-    rows = [
-        json.dumps({"messages": c, "reply": r}, ensure_ascii=False) for c, r in zip(conversations, replies)
-    ]
+    replies = generate(model, tokenizer, conversations, max_new_tokens, batch_size, temperature, progress=progress)
+    rows = [json.dumps({"messages": c, "reply": r}, ensure_ascii=False) for c, r in zip(conversations, replies)]
     write_text(output_path, "\n".join(rows) + "\n")
     return len(rows)

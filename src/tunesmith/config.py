@@ -171,9 +171,7 @@ def _input_error(exc: ValidationError, raw: dict, source: str) -> InputError:
     if err["type"] == "extra_forbidden":
         known = _known_keys(loc[:-1], raw)
         hint = _did_you_mean(loc[-1], known)
-        return InputError(
-            f"{source}: key '{key}'", f"unknown key{hint}; known here: {', '.join(known)}{more}"
-        )
+        return InputError(f"{source}: key '{key}'", f"unknown key{hint}; known here: {', '.join(known)}{more}")
     got = err.get("input")
     quiet = isinstance(got, dict) or err["type"] in {"missing", "value_error"}
     got_text = "" if quiet else f", got {got!r}"
@@ -186,7 +184,7 @@ def _expected(err: dict) -> str:
         return msg.removeprefix("Value error, ")
     if err["type"] == "missing":
         return "required key is missing"
-    return "expected " + msg[0].lower() + msg[1:]
+    return "expected " + msg.removeprefix("Input should be ").removeprefix("input should be ")
 
 
 def _known_keys(loc: list[str], raw: dict) -> list[str]:

@@ -68,9 +68,7 @@ def open_run(path: str | Path) -> RunDir:
     if not run.recipe.is_file():
         raise InputError(str(path), "not a run directory (no recipe.yaml)")
     if not run.final.is_dir():
-        raise InputError(
-            str(path), "run has no final model yet; finish it with `tunesmith train RECIPE --resume`"
-        )
+        raise InputError(str(path), "run has no final model yet; finish it with `tunesmith train RECIPE --resume`")
     return run
 
 

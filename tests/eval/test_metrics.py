@@ -82,9 +82,9 @@ def test_rouge_l_scores_chinese_by_character():
     assert metrics.rouge_l(["今天天气很好"], ["今天天气很好"]) == {"rouge_l": pytest.approx(1.0)}
     # LCS 今天天气 = 4 of 6 characters on each side: P = R = F = 2/3.
     assert metrics.rouge_l(["今天天气不错"], ["今天天气很好"])["rouge_l"] == pytest.approx(2 / 3)
-    assert metrics.rouge_l(["the cat sat", "完全不同"], ["The cat ran", "今天天气"])[
-        "rouge_l"
-    ] == pytest.approx((2 / 3 + 0) / 2)
+    assert metrics.rouge_l(["the cat sat", "完全不同"], ["The cat ran", "今天天气"])["rouge_l"] == pytest.approx(
+        (2 / 3 + 0) / 2
+    )
 
 
 def test_bleu_range_and_chinese():

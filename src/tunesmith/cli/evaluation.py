@@ -12,15 +12,9 @@ from tunesmith.cli.console import RichProgress, console, table
 def eval_command(
     model: str = typer.Argument(..., help="A run directory, model alias, local folder or hub id."),
     data: Path = typer.Option(None, "--data", help="Eval file (default: the run recipe's eval.file)."),
-    baseline: bool = typer.Option(
-        None, "--baseline/--no-baseline", help="Also evaluate the run's base model."
-    ),
-    metrics: str = typer.Option(
-        None, help="Comma-separated: exact_match, classification, json, rouge_l, bleu."
-    ),
-    json_fields: str = typer.Option(
-        None, "--json-fields", help="Comma-separated fields for the json metric."
-    ),
+    baseline: bool = typer.Option(None, "--baseline/--no-baseline", help="Also evaluate the run's base model."),
+    metrics: str = typer.Option(None, help="Comma-separated: exact_match, classification, json, rouge_l, bleu."),
+    json_fields: str = typer.Option(None, "--json-fields", help="Comma-separated fields for the json metric."),
     limit: int = typer.Option(None, help="Evaluate only the first N examples."),
     max_new_tokens: int = typer.Option(None, "--max-new-tokens"),
     out: Path = typer.Option(None, help="Report folder (default: RUN/eval, or ./eval-report)."),

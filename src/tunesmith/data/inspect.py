@@ -25,9 +25,7 @@ class Inspection:
     first_example: list[tuple[str, bool]] = field(default_factory=list)  # (text, trained?) segments
 
 
-def inspect_file(
-    path: Path, tokenizer, fmt: str = "auto", options: FormatOptions | None = None
-) -> Inspection:
+def inspect_file(path: Path, tokenizer, fmt: str = "auto", options: FormatOptions | None = None) -> Inspection:
     """Read and convert `path`, then measure it under `tokenizer`'s chat template (with assistant masks)."""
     detected, rows = load_messages(path, fmt, options)
     turns: dict[str, int] = {}

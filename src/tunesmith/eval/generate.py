@@ -7,9 +7,7 @@ from tunesmith.progress import SILENT, Progress
 
 def render_prompts(tokenizer, conversations: list[list[dict]]) -> list[str]:
     """Each conversation rendered with the chat template, ending where the assistant's reply begins."""
-    return [
-        tokenizer.apply_chat_template(c, add_generation_prompt=True, tokenize=False) for c in conversations
-    ]
+    return [tokenizer.apply_chat_template(c, add_generation_prompt=True, tokenize=False) for c in conversations]
 
 
 def generate(
@@ -32,14 +30,10 @@ def generate(
     progress.start("generate", len(prompts))
     for start in range(0, len(order), batch_size):
         batch = order[start : start + batch_size]
-        enc = tokenizer(
-            [prompts[i] for i in batch], return_tensors="pt", padding=True, add_special_tokens=False
-        )
+        enc = tokenizer([prompts[i] for i in batch], return_tensors="pt", padding=True, add_special_tokens=False)
         enc = enc.to(model.device)
         sampling = (
-            {"do_sample": True, "temperature": temperature, "top_p": top_p}
-            if temperature > 0
-            else {"do_sample": False}
+            {"do_sample": True, "temperature": temperature, "top_p": top_p} if temperature > 0 else {"do_sample": False}
         )
         with torch.inference_mode():
             out = model.generate(

@@ -7,9 +7,7 @@ import math
 from tunesmith.models.templates import training_template
 
 
-def validation_loss(
-    model, tokenizer, conversations: list[list[dict]], batch_size: int = 8, max_length: int = 1024
-):
+def validation_loss(model, tokenizer, conversations: list[list[dict]], batch_size: int = 8, max_length: int = 1024):
     """Mean next-token loss over assistant tokens (all tokens when the template cannot mark them)."""
     import torch
 
@@ -35,9 +33,7 @@ def validation_loss(
         attention = torch.tensor([[1] * len(x) + [0] * (width - len(x)) for x in ids])
         target = torch.tensor([y + [-100] * (width - len(y)) for y in labels])
         with torch.inference_mode():
-            logits = model(
-                input_ids=input_ids.to(model.device), attention_mask=attention.to(model.device)
-            ).logits
+            logits = model(input_ids=input_ids.to(model.device), attention_mask=attention.to(model.device)).logits
         shift_logits = logits[:, :-1].float()
         shift_target = target[:, 1:].to(logits.device)
         nll = torch.nn.functional.cross_entropy(

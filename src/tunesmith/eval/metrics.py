@@ -121,9 +121,7 @@ def _values_equal(pred: Any, ref: Any) -> bool:
     return pred is None and ref is None
 
 
-def json_fields(
-    preds: Sequence[str], refs: Sequence[str], fields: list[str] | None = None
-) -> dict[str, float]:
+def json_fields(preds: Sequence[str], refs: Sequence[str], fields: list[str] | None = None) -> dict[str, float]:
     """JSON validity of predictions and per-field accuracy against reference objects (default: their keys)."""
     _check(preds, refs)
     valid: list[float] = []
@@ -131,15 +129,11 @@ def json_fields(
     for i, (pred, ref) in enumerate(zip(preds, refs, strict=True)):
         ref_obj = extract_json(ref)
         if ref_obj is None:
-            raise InputError(
-                where="eval.metrics", message=f"reference {i} is not a JSON object: {ref[:80]!r}"
-            )
+            raise InputError(where="eval.metrics", message=f"reference {i} is not a JSON object: {ref[:80]!r}")
         pred_obj = extract_json(pred)
         valid.append(float(pred_obj is not None))
         for name in fields if fields is not None else list(ref_obj):
-            hit = pred_obj is not None and _values_equal(
-                pred_obj.get(name, _MISSING), ref_obj.get(name, _MISSING)
-            )
+            hit = pred_obj is not None and _values_equal(pred_obj.get(name, _MISSING), ref_obj.get(name, _MISSING))
             per_field.setdefault(name, []).append(float(hit))
     scores = {"json_valid": _mean(valid)}
     scores["field_accuracy"] = _mean([hit for hits in per_field.values() for hit in hits])
@@ -161,9 +155,7 @@ def rouge_l(preds: Sequence[str], refs: Sequence[str]) -> dict[str, float]:
     from rouge_score import rouge_scorer
 
     scorer = rouge_scorer.RougeScorer(["rougeL"], tokenizer=_CjkTokenizer())
-    return {
-        "rouge_l": _mean([scorer.score(r, p)["rougeL"].fmeasure for p, r in zip(preds, refs, strict=True)])
-    }
+    return {"rouge_l": _mean([scorer.score(r, p)["rougeL"].fmeasure for p, r in zip(preds, refs, strict=True)])}
 
 
 def bleu(preds: Sequence[str], refs: Sequence[str]) -> dict[str, float]:

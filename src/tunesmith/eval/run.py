@@ -40,18 +40,14 @@ def evaluate(source: ModelSource, data: Path, cfg: EvalConfig, progress: Progres
     """Validation loss/perplexity and the recipe's generation metrics for one model."""
     unknown = [m for m in cfg.metrics if m not in metric_fns.METRICS]
     if unknown:
-        raise InputError(
-            "eval.metrics", f"unknown metric '{unknown[0]}'; known: {', '.join(metric_fns.METRICS)}"
-        )
+        raise InputError("eval.metrics", f"unknown metric '{unknown[0]}'; known: {', '.join(metric_fns.METRICS)}")
     prompts, refs = eval_examples(data, cfg.limit)
     model, tokenizer = load_for_inference(source)
     progress.note(f"Evaluating {source.label} on {len(prompts)} examples from {data}")
     scores = {f"val_{k}": v for k, v in validation_loss(model, tokenizer, _full(prompts, refs)).items()}
     preds = generate(model, tokenizer, prompts, cfg.max_new_tokens, cfg.batch_size, progress=progress)
     scores.update(metric_fns.compute(cfg.metrics, preds, refs, json_fields=cfg.json_fields))
-    rows = [
-        {"prompt": p[-1]["content"], "reference": r, "prediction": y} for p, r, y in zip(prompts, refs, preds)
-    ]
+    rows = [{"prompt": p[-1]["content"], "reference": r, "prediction": y} for p, r, y in zip(prompts, refs, preds)]
     return EvalResult(label=source.label, metrics=scores, predictions=rows)
 
 

@@ -27,9 +27,7 @@ def resolve_model(ref: str, progress: Progress = SILENT) -> str:
     path = Path(ref).expanduser()
     if path.is_dir():
         if not (path / "config.json").is_file():
-            raise InputError(
-                f"model '{ref}'", "folder has no config.json; expected a transformers model folder"
-            )
+            raise InputError(f"model '{ref}'", "folder has no config.json; expected a transformers model folder")
         return str(path)
     if path.exists() or ref.startswith((".", "/", "~")):
         raise InputError(f"model '{ref}'", "no such model folder")
@@ -48,14 +46,10 @@ def converted_alias(alias: str, spec: PackagedGGUF, progress: Progress = SILENT)
         return target
     found = importlib.util.find_spec(spec.package)
     if found is None or not found.submodule_search_locations:
-        raise InputError(
-            f"model '{alias}'", f"needs the package '{spec.package}'; install it: {spec.pip_hint}"
-        )
+        raise InputError(f"model '{alias}'", f"needs the package '{spec.package}'; install it: {spec.pip_hint}")
     gguf_dir = Path(list(found.submodule_search_locations)[0])
     if not (gguf_dir / spec.filename).is_file():
-        raise InputError(
-            f"model '{alias}'", f"{gguf_dir / spec.filename} is missing; reinstall: {spec.pip_hint}"
-        )
+        raise InputError(f"model '{alias}'", f"{gguf_dir / spec.filename} is missing; reinstall: {spec.pip_hint}")
     progress.note(f"Converting {spec.filename} to safetensors in {target} (once; later loads take seconds)")
     _convert_gguf(gguf_dir, spec.filename, target)
     return target

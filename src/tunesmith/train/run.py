@@ -109,7 +109,8 @@ def _check_run_dir(run: RunDir, allowed: bool) -> None:
     if run.root.exists() and any(run.root.iterdir()) and not allowed:
         raise InputError(
             f"output '{run.root}'",
-            "run directory already exists; pass --resume to continue it, --overwrite to replace it, or set output.name=NEW",
+            "run directory already exists; pass --resume to continue it, --overwrite to replace it, "
+            "or set output.name=NEW",
         )
 
 

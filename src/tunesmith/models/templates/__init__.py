@@ -25,9 +25,7 @@ def has_generation_markers(template: str | None) -> bool:
 def shipped_templates() -> dict[str, str]:
     """All training templates shipped with tunesmith, by name."""
     folder = resources.files(__package__)
-    return {
-        f.name.removesuffix(".jinja"): f.read_text() for f in folder.iterdir() if f.name.endswith(".jinja")
-    }
+    return {f.name.removesuffix(".jinja"): f.read_text() for f in folder.iterdir() if f.name.endswith(".jinja")}
 
 
 def training_template(tokenizer) -> str | None:
@@ -38,9 +36,7 @@ def training_template(tokenizer) -> str | None:
     if has_generation_markers(own):
         return own
     for template in shipped_templates().values():
-        if all(
-            _render(tokenizer, own, c) == _render(tokenizer, template, c) for c in (PROBE, PROBE_WITH_SYSTEM)
-        ):
+        if all(_render(tokenizer, own, c) == _render(tokenizer, template, c) for c in (PROBE, PROBE_WITH_SYSTEM)):
             return template
     return None
 

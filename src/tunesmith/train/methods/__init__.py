@@ -5,9 +5,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
-METHODS: tuple[str, ...] = tuple(
-    sorted(m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_"))
-)
+METHODS: tuple[str, ...] = tuple(sorted(m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_")))
 
 
 def apply_method(model, cfg):

@@ -22,9 +22,7 @@ def apply(model, cfg: Config):
         param.requires_grad_(False)
     layers = decoder_layers(model)
     if cfg.trainable_layers > len(layers):
-        raise InputError(
-            "method.trainable_layers", f"model has only {len(layers)} layers, got {cfg.trainable_layers}"
-        )
+        raise InputError("method.trainable_layers", f"model has only {len(layers)} layers, got {cfg.trainable_layers}")
     for layer in layers[len(layers) - cfg.trainable_layers :]:
         for param in layer.parameters():
             param.requires_grad_(True)
@@ -32,9 +30,7 @@ def apply(model, cfg: Config):
         if any(part in name for part in cfg.trainable_modules):
             param.requires_grad_(True)
     if not any(p.requires_grad for p in model.parameters()):
-        raise InputError(
-            "method", "nothing left to train: set trainable_layers > 0 or name trainable_modules"
-        )
+        raise InputError("method", "nothing left to train: set trainable_layers > 0 or name trainable_modules")
     return model
 
 
@@ -45,8 +41,7 @@ def decoder_layers(model):
     stacks = [
         module
         for name, module in model.named_modules()
-        if isinstance(module, torch.nn.ModuleList)
-        and name.split(".")[-1] in {"layers", "h", "blocks", "layer"}
+        if isinstance(module, torch.nn.ModuleList) and name.split(".")[-1] in {"layers", "h", "blocks", "layer"}
     ]
     if not stacks:
         raise InputError("method", "could not find the model's transformer layers to freeze")

@@ -53,9 +53,7 @@ def sft_config(recipe: Recipe, run: RunDir, precision: str, has_eval: bool, use_
     )
 
 
-def build_trainer(
-    model, tokenizer, train_ds, eval_ds, recipe: Recipe, run: RunDir, precision: str, callbacks
-):
+def build_trainer(model, tokenizer, train_ds, eval_ds, recipe: Recipe, run: RunDir, precision: str, callbacks):
     """An SFTTrainer over canonical `messages` datasets; `tokenizer` must carry a training chat template."""
     from transformers import EarlyStoppingCallback, PrinterCallback
     from trl import SFTTrainer
