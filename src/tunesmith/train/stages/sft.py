@@ -7,11 +7,23 @@ from tunesmith.runs import RunDir
 from tunesmith.train.precision import has_cuda
 
 
+def _checkpointing_key() -> str:
+    """transformers 5.x renamed `gradient_checkpointing` to `activation_checkpointing`; use whichever exists."""
+    from trl import SFTConfig
+
+    return (
+        "activation_checkpointing"
+        if "activation_checkpointing" in SFTConfig.__dataclass_fields__
+        else "gradient_checkpointing"
+    )
+
+
 def sft_config(recipe: Recipe, run: RunDir, precision: str, has_eval: bool, use_cpu: bool):
     """Translate the recipe's `train` section into TRL's SFTConfig (TRL/transformers names on the right)."""
     from trl import SFTConfig
 
     t = recipe.train
+    checkpointing = {_checkpointing_key(): t.activation_checkpointing}
     keep_best = t.keep_best and has_eval
     save_steps = t.save_steps or t.eval_steps
     if keep_best and save_steps % t.eval_steps:
@@ -31,7 +43,7 @@ def sft_config(recipe: Recipe, run: RunDir, precision: str, has_eval: bool, use_
         max_length=t.max_length,
         packing=t.packing,
         packing_strategy="bfd",
-        gradient_checkpointing=t.activation_checkpointing,
+        **checkpointing,
         bf16=precision == "bf16",
         fp16=precision == "fp16",
         use_cpu=use_cpu,
