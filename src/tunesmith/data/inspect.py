@@ -8,7 +8,7 @@ from pathlib import Path
 
 from tunesmith.data.formats import FormatOptions
 from tunesmith.data.loading import load_messages
-from tunesmith.models.templates import training_template
+from tunesmith.models.templates import assistant_token_mask, training_template
 
 
 @dataclass
@@ -36,7 +36,7 @@ def inspect_file(path: Path, tokenizer, fmt: str = "auto", options: FormatOption
     lengths, trained = [], 0
     first: list[tuple[str, bool]] = []
     for i, row in enumerate(rows):
-        ids, mask = token_mask(tokenizer, row["messages"], template)
+        ids, mask = assistant_token_mask(tokenizer, row["messages"], template)
         lengths.append(len(ids))
         trained += sum(mask)
         if i == 0:
@@ -50,21 +50,6 @@ def inspect_file(path: Path, tokenizer, fmt: str = "auto", options: FormatOption
         "max": ordered[-1],
     }
     return Inspection(str(path), detected, len(rows), turns, stats, trained, sum(lengths), first)
-
-
-def token_mask(tokenizer, messages: list[dict], template: str | None) -> tuple[list[int], list[int]]:
-    """Token ids of a rendered conversation and a 0/1 mask of the tokens assistant-only loss trains on."""
-    clean = [{k: v for k, v in m.items() if v is not None} for m in messages]
-    enc = tokenizer.apply_chat_template(
-        clean,
-        chat_template=template,
-        tokenize=True,
-        return_dict=True,
-        return_assistant_tokens_mask=bool(template),
-    )
-    ids = list(enc["input_ids"])
-    mask = list(enc.get("assistant_masks") or [1] * len(ids))
-    return ids, mask
 
 
 def segments(tokenizer, ids: list[int], mask: list[int]) -> list[tuple[str, bool]]:

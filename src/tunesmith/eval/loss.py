@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from tunesmith.models.templates import training_template
+from tunesmith.models.templates import assistant_token_mask, training_template
 
 
 def validation_loss(model, tokenizer, conversations: list[list[dict]], batch_size: int = 8, max_length: int = 1024):
@@ -16,15 +16,8 @@ def validation_loss(model, tokenizer, conversations: list[list[dict]], batch_siz
     for start in range(0, len(conversations), batch_size):
         ids, labels = [], []
         for conv in conversations[start : start + batch_size]:
-            enc = tokenizer.apply_chat_template(
-                conv,
-                chat_template=template,
-                tokenize=True,
-                return_dict=True,
-                return_assistant_tokens_mask=template is not None,
-            )
-            tokens = list(enc["input_ids"])[:max_length]
-            mask = list(enc.get("assistant_masks") or [1] * len(tokens))[:max_length]
+            tokens, mask = assistant_token_mask(tokenizer, conv, template)
+            tokens, mask = tokens[:max_length], mask[:max_length]
             ids.append(tokens)
             labels.append([t if m else -100 for t, m in zip(tokens, mask)])
         width = max(len(x) for x in ids)

@@ -43,3 +43,16 @@ def training_template(tokenizer) -> str | None:
 
 def _render(tokenizer, template: str, conversation: list[dict]) -> str:
     return tokenizer.apply_chat_template(conversation, chat_template=template, tokenize=False)
+
+
+def assistant_token_mask(tokenizer, messages: list[dict], template: str | None) -> tuple[list[int], list[int]]:
+    """Token ids of a rendered conversation and a 0/1 mask of the tokens assistant-only loss trains on.
+
+    With no training `template` every token counts, as with `train.loss_on: all`.
+    """
+    clean = [{k: v for k, v in m.items() if v is not None} for m in messages]
+    enc = tokenizer.apply_chat_template(
+        clean, chat_template=template, tokenize=True, return_dict=True, return_assistant_tokens_mask=bool(template)
+    )
+    ids = list(enc["input_ids"])
+    return ids, list(enc.get("assistant_masks") or [1] * len(ids))
