@@ -11,7 +11,7 @@ from tunesmith.data.formats import ROLES
 from tunesmith.data.formats.openai import ROLE_ALIASES
 from tunesmith.data.io import read_records
 from tunesmith.errors import InputError
-from tunesmith.eval.generate import generate
+from tunesmith.eval.generate import generate, sampling_kwargs
 from tunesmith.models.loading import load_for_inference, source_for
 from tunesmith.progress import SILENT, Progress
 
@@ -26,8 +26,12 @@ def stream_reply(
 
     enc = tokenizer.apply_chat_template(history, add_generation_prompt=True, return_tensors="pt", return_dict=True)
     streamer = TextIteratorStreamer(tokenizer, skip_prompt=True, skip_special_tokens=True)
-    sampling = {"do_sample": True, "temperature": temperature} if temperature > 0 else {"do_sample": False}
-    kwargs = dict(**enc.to(model.device), max_new_tokens=max_new_tokens, streamer=streamer, **sampling)
+    kwargs = dict(
+        **enc.to(model.device),
+        max_new_tokens=max_new_tokens,
+        streamer=streamer,
+        **sampling_kwargs(temperature),
+    )
     thread = Thread(target=model.generate, kwargs=kwargs, daemon=True)
     thread.start()
     yield from streamer

@@ -54,7 +54,12 @@ class RunDir:
     def last_checkpoint(self) -> Path | None:
         """The newest `checkpoint-N` folder that finished writing, if any."""
         found = [p for p in self.checkpoints.glob("checkpoint-*") if (p / "trainer_state.json").is_file()]
-        return max(found, key=lambda p: int(p.name.split("-")[-1]), default=None)
+        return max(found, key=checkpoint_step, default=None)
+
+
+def checkpoint_step(checkpoint: Path) -> int:
+    """The global step of a `checkpoint-N` folder."""
+    return int(checkpoint.name.split("-")[-1])
 
 
 def is_run_dir(path: str | Path) -> bool:

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from tunesmith.config import load_recipe
-from tunesmith.runs import RunDir, read_jsonl
+from tunesmith.runs import RunDir, checkpoint_step, read_jsonl
 from tunesmith.train.run import train
 
 STEPS = 30
@@ -45,7 +45,7 @@ def test_resume_after_kill_matches_an_uninterrupted_run(recipe_file, tmp_path):
     run = RunDir(killed.run_dir)
     assert not run.final.exists()
     checkpoint = run.last_checkpoint()
-    assert checkpoint is not None and int(checkpoint.name.split("-")[1]) < STEPS
+    assert checkpoint is not None and checkpoint_step(checkpoint) < STEPS
 
     resumed = train(killed, resume=True)
     assert resumed.resumed_from == str(checkpoint)

@@ -10,6 +10,13 @@ def render_prompts(tokenizer, conversations: list[list[dict]]) -> list[str]:
     return [tokenizer.apply_chat_template(c, add_generation_prompt=True, tokenize=False) for c in conversations]
 
 
+def sampling_kwargs(temperature: float, top_p: float = 1.0) -> dict:
+    """`generate` keyword arguments: greedy at temperature 0, else sampling with temperature and top-p."""
+    if temperature > 0:
+        return {"do_sample": True, "temperature": temperature, "top_p": top_p}
+    return {"do_sample": False}
+
+
 def generate(
     model,
     tokenizer,
@@ -27,14 +34,12 @@ def generate(
     order = sorted(range(len(prompts)), key=lambda i: -len(prompts[i]))
     replies: list[str] = [""] * len(prompts)
     tokenizer.padding_side = "left"
+    sampling = sampling_kwargs(temperature, top_p)
     progress.start("generate", len(prompts))
     for start in range(0, len(order), batch_size):
         batch = order[start : start + batch_size]
         enc = tokenizer([prompts[i] for i in batch], return_tensors="pt", padding=True, add_special_tokens=False)
         enc = enc.to(model.device)
-        sampling = (
-            {"do_sample": True, "temperature": temperature, "top_p": top_p} if temperature > 0 else {"do_sample": False}
-        )
         with torch.inference_mode():
             out = model.generate(
                 **enc,

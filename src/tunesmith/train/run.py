@@ -15,7 +15,7 @@ from tunesmith.models.loading import load_model, load_tokenizer
 from tunesmith.models.resolve import resolve_model
 from tunesmith.models.templates import training_template
 from tunesmith.progress import SILENT, Progress
-from tunesmith.runs import RunDir, read_jsonl
+from tunesmith.runs import RunDir, checkpoint_step, read_jsonl
 from tunesmith.train.data_prep import load_train_and_validation
 from tunesmith.train.methods import apply_method, count_parameters
 from tunesmith.train.precision import resolve_precision
@@ -131,7 +131,7 @@ def _drop_metrics_after(run: RunDir, checkpoint: Path | None) -> None:
     if checkpoint is None:
         kept: list[dict] = []
     else:
-        step = int(checkpoint.name.split("-")[-1])
+        step = checkpoint_step(checkpoint)
         kept = [r for r in rows if r.get("step", 0) <= step]
     write_text(run.metrics, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in kept))
 
