@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 from tunesmith.atomic import atomic_path
@@ -69,7 +70,12 @@ def _read_text(path: Path) -> str:
 
 def _read_jsonl(path: Path) -> list[tuple[str, dict]]:
     """One JSON object per line; blank lines are skipped but still counted."""
-    records = []
+    return list(iter_jsonl(path))
+
+
+def iter_jsonl(path: str | Path) -> Iterator[tuple[str, dict]]:
+    """Stream (location, record) from a JSON-lines file without holding it in memory."""
+    path = Path(path)
     with path.open("rb") as f:
         for number, raw in enumerate(f, start=1):
             where = f"{path}:{number}"
@@ -85,8 +91,7 @@ def _read_jsonl(path: Path) -> list[tuple[str, dict]]:
                 raise InputError(
                     where, f"not valid JSON ({e.msg} at column {e.colno}); expected one JSON object per line"
                 ) from None
-            records.append((where, _as_object(value, where, "expected one JSON object per line")))
-    return records
+            yield where, _as_object(value, where, "expected one JSON object per line")
 
 
 def _read_json(path: Path) -> list[tuple[str, dict]]:

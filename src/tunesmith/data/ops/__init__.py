@@ -1,0 +1,130 @@
+"""Data ops: each module in this package is one op, found by its name, listed in a pipeline YAML.
+
+An op module defines `Config` (an `OpConfig` subclass: its options) and
+`run(dataset, cfg, ctx) -> OpResult`. Most ops decide record by record; they call `map_records` with a
+function `record -> (changed columns or None, drop reason or None)` and get counts and examples for free.
+Ops that need the whole dataset (dedup, split …) decide a drop reason per index and call `drop_by_reason`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+import pkgutil
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from datasets import Dataset
+from pydantic import BaseModel, ConfigDict
+
+from tunesmith.data.records import to_output
+from tunesmith.errors import InputError
+from tunesmith.progress import SILENT, Progress
+
+EXAMPLES = 3  # examples kept per kind of change, for the report
+_DROP = "__tunesmith_drop"
+_CHANGED = "__tunesmith_changed"
+
+
+class OpConfig(BaseModel):
+    """Base of every op's options: unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+@dataclass
+class OpContext:
+    """What every op may use: worker processes, progress, the folder relative paths are read from, a seed."""
+
+    num_proc: int = 1
+    progress: Progress = SILENT
+    base_dir: Path = Path(".")
+    seed: int = 0
+
+    def path(self, value: str | Path) -> Path:
+        """A path from the pipeline file, read relative to the pipeline's folder."""
+        value = Path(value)
+        return value if value.is_absolute() else self.base_dir / value
+
+
+@dataclass
+class OpResult:
+    """An op's output and what it did: removals by reason, changes, additions, examples and op-specific stats."""
+
+    dataset: Dataset
+    removed: dict[str, int] = field(default_factory=dict)
+    changed: int = 0
+    added: int = 0
+    examples: dict[str, list[Any]] = field(default_factory=dict)
+    stats: dict[str, Any] = field(default_factory=dict)
+    splits: dict[str, Dataset] | None = None  # set by ops that end in several named datasets (split)
+
+    @property
+    def kept(self) -> int:
+        return len(self.dataset)
+
+
+def op_names() -> list[str]:
+    """Every op in this package, by module name."""
+    return sorted(m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_"))
+
+
+def op_module(name: str, where: str = "") -> ModuleType:
+    """The module of op `name`; an unknown name is an InputError with a did-you-mean."""
+    names = op_names()
+    if name not in names:
+        close = difflib.get_close_matches(name, names, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise InputError(where, f"unknown op {name!r}{hint}; expected one of {', '.join(names)}")
+    return importlib.import_module(f"{__name__}.{name}")
+
+
+RecordFn = Callable[[dict], tuple[dict | None, str | None]]
+
+
+def map_records(dataset: Dataset, fn: RecordFn, ctx: OpContext, desc: str) -> OpResult:
+    """Apply `fn` to every record (in `ctx.num_proc` processes): it returns changed columns and a drop reason."""
+
+    def apply(record: dict) -> dict:
+        update, reason = fn(record)
+        return {**(update or {}), _CHANGED: bool(update) and reason is None, _DROP: reason or ""}
+
+    marked = dataset.map(apply, num_proc=_procs(ctx, dataset), desc=desc)
+    return _finish(dataset, marked)
+
+
+def drop_by_reason(dataset: Dataset, reasons: list[str | None], ctx: OpContext | None = None) -> OpResult:
+    """Keep the records whose reason is None; count and sample the others by reason."""
+    marked = dataset.add_column(_DROP, [reason or "" for reason in reasons])
+    return _finish(dataset, marked.add_column(_CHANGED, [False] * len(dataset)))
+
+
+def _procs(ctx: OpContext, dataset: Dataset) -> int | None:
+    """Worker processes worth starting: none for small datasets, where start-up costs more than it saves."""
+    return ctx.num_proc if ctx.num_proc > 1 and len(dataset) >= 1000 else None
+
+
+def _finish(before: Dataset, marked: Dataset) -> OpResult:
+    """Counts and examples from the marker columns, then the kept records without them."""
+    drops = marked[_DROP]
+    changed_at = [i for i, flag in enumerate(marked[_CHANGED]) if flag]
+    removed = Counter(reason for reason in drops if reason)
+    examples: dict[str, list[Any]] = {}
+    if changed_at:
+        examples["changed"] = [
+            {"before": to_output(before[i]), "after": to_output(_strip(marked[i]))} for i in changed_at[:EXAMPLES]
+        ]
+    for reason in removed:
+        at = [i for i, r in enumerate(drops) if r == reason][:EXAMPLES]
+        examples[f"removed: {reason}"] = [to_output(before[i]) for i in at]
+    kept = marked.filter(lambda r: not r, input_columns=_DROP) if removed else marked
+    return OpResult(kept.remove_columns([_DROP, _CHANGED]), dict(removed), len(changed_at), examples=examples)
+
+
+def _strip(record: dict) -> dict:
+    """A marked record without the marker columns."""
+    return {k: v for k, v in record.items() if k not in (_DROP, _CHANGED)}

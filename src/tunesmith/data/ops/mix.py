@@ -1,0 +1,71 @@
+"""Mix several sources (multi-task data) by fixed weights or temperature sampling over their sizes.
+
+Temperature sampling draws source i with probability proportional to n_i^(1/T): T=1 keeps the natural
+proportions, larger T flattens them toward uniform so small tasks are not drowned out.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+
+from pydantic import Field, model_validator
+
+from tunesmith.data.ops import OpConfig, OpContext, OpResult
+from tunesmith.data.records import get_meta, to_output
+from tunesmith.errors import InputError
+
+
+class Config(OpConfig):
+    by: str = "source"  # meta key naming each record's dataset (pipeline inputs set `source`)
+    weights: dict[str, float] | None = None
+    temperature: float | None = Field(None, gt=0)
+    total: int | None = Field(None, ge=1)  # records out; default: as many as came in
+
+    @model_validator(mode="after")
+    def _one_rule(self) -> Config:
+        if (self.weights is None) == (self.temperature is None):
+            raise ValueError("give exactly one of 'weights' (source → weight) or 'temperature'")
+        if self.weights is not None and (any(w < 0 for w in self.weights.values()) or not any(self.weights.values())):
+            raise ValueError("weights must be ≥ 0 and not all zero")
+        return self
+
+
+def run(dataset, cfg: Config, ctx: OpContext) -> OpResult:
+    """Sample each source to its share of `total`: down without replacement, up by whole copies plus a sample."""
+    groups: dict[str, list[int]] = defaultdict(list)
+    for index, meta in enumerate(dataset["meta"]):
+        groups[str(get_meta({"meta": meta}).get(cfg.by, ""))].append(index)
+    shares = _shares({name: len(members) for name, members in groups.items()}, cfg)
+    total = cfg.total or len(dataset)
+    rng = random.Random(ctx.seed)
+    chosen: list[int] = []
+    removed_at: list[int] = []
+    per_source = {}
+    for name in sorted(groups):
+        members = groups[name]
+        want = round(shares[name] * total)
+        picked = members * (want // len(members)) + rng.sample(members, want % len(members))
+        chosen += picked
+        removed_at += sorted(set(members) - set(picked))
+        per_source[name] = {"in": len(members), "out": want, "share": round(want / total, 4)}
+    rng.shuffle(chosen)
+    added = sum(max(0, s["out"] - s["in"]) for s in per_source.values())
+    result = OpResult(dataset.select(chosen), added=added, stats={"sources": per_source})
+    if removed_at:
+        result.removed = {"not sampled (mix)": len(removed_at)}
+        result.examples = {"removed: not sampled (mix)": [to_output(dataset[i]) for i in removed_at[:3]]}
+    return result
+
+
+def _shares(sizes: dict[str, int], cfg: Config) -> dict[str, float]:
+    """Each source's share of the output."""
+    if cfg.weights is not None:
+        unknown = sorted(set(cfg.weights) - set(sizes))
+        if unknown:
+            raise InputError("mix.weights", f"unknown source(s) {unknown}; the data has {sorted(sizes)}")
+        raw = {name: cfg.weights.get(name, 0.0) for name in sizes}
+    else:
+        raw = {name: size ** (1 / cfg.temperature) for name, size in sizes.items()}
+    norm = sum(raw.values())
+    return {name: value / norm for name, value in raw.items()}
