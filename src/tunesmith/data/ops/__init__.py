@@ -89,6 +89,9 @@ RecordFn = Callable[[dict], tuple[dict | None, str | None]]
 def map_records(dataset: Dataset, fn: RecordFn, ctx: OpContext, desc: str) -> OpResult:
     """Apply `fn` to every record (in `ctx.num_proc` processes): it returns changed columns and a drop reason."""
 
+    if len(dataset) == 0:  # datasets adds no columns when mapping zero rows
+        return OpResult(dataset)
+
     def apply(record: dict) -> dict:
         update, reason = fn(record)
         return {**(update or {}), _CHANGED: bool(update) and reason is None, _DROP: reason or ""}
