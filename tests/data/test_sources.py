@@ -53,3 +53,16 @@ def test_missing_input_and_unknown_format_are_input_errors(tmp_path):
     write_jsonl(tmp_path / "a.jsonl", [{"text": "x"}])
     with pytest.raises(InputError, match="unknown input format"):
         read_input(InputSpec(path="a.jsonl", format="csvish"), tmp_path)
+
+
+def test_document_folder_gives_text_records_naming_input_and_file(tmp_path):
+    docs = tmp_path / "docs"
+    (docs / "sub").mkdir(parents=True)
+    (docs / "a.txt").write_text("First manual.", encoding="utf-8")
+    (docs / "sub" / "b.md").write_text("# Second\n\nManual.", encoding="utf-8")
+    dataset = read_input(InputSpec(path="docs", name="manuals"), tmp_path, tmp_path / "cache")
+    assert [get_meta(row) for row in dataset] == [
+        {"source": "manuals", "document": "a.txt"},
+        {"source": "manuals", "document": "sub/b.md"},
+    ]
+    assert dataset[0]["text"] == "First manual."

@@ -17,7 +17,7 @@ from pydantic import Field
 from tunesmith.data.formats import DETECT_SAMPLE, FORMATS, FormatOptions, detect_format, to_messages
 from tunesmith.data.io import SUFFIXES, file_kind, iter_jsonl, read_records
 from tunesmith.data.ops import OpConfig
-from tunesmith.data.records import dump_meta
+from tunesmith.data.records import dump_meta, get_meta
 from tunesmith.errors import InputError
 
 TURN = {"role": Value("string"), "content": Value("string"), "weight": Value("int64")}
@@ -47,7 +47,7 @@ def read_input(spec: InputSpec, base_dir: Path = Path("."), cache_dir: Path | No
     if spec.format == "documents" or (spec.format == "auto" and _is_documents(path)):
         from tunesmith.data.documents import document_records
 
-        rows = [{**row, "meta": _meta(row.get("meta"), name)} for row in document_records(path)]
+        rows = [{"text": row["text"], "meta": _document_meta(row, name)} for row in document_records(path)]
         if not rows:
             raise InputError(str(path), "holds no documents; expected .txt, .md, .html, .pdf or .docx files")
         return Dataset.from_list(rows, features=TEXT)
@@ -128,6 +128,12 @@ def _meta(meta: object, name: str, record: dict | None = None, fields: tuple[str
         if record is not None and record.get(key) is not None:
             found.setdefault(key, record[key])
     return dump_meta({**found, "source": name})
+
+
+def _document_meta(row: dict, name: str) -> str:
+    """A document's meta: the input's name as `source`, the file it came from as `document`."""
+    meta = get_meta(row)
+    return _meta({**meta, "document": meta.pop("source", None)}, name)
 
 
 def _chat_rows(path: str, name: str, fields: tuple[str, ...], fmt: str, options: FormatOptions) -> Iterator[dict]:

@@ -141,7 +141,7 @@ def json_fields(preds: Sequence[str], refs: Sequence[str], fields: list[str] | N
     return scores
 
 
-class _CjkTokenizer:
+class CjkTokenizer:
     """rouge-score tokenizer: lower-cased word runs, with every CJK character its own token."""
 
     def tokenize(self, text: str) -> list[str]:
@@ -154,7 +154,7 @@ def rouge_l(preds: Sequence[str], refs: Sequence[str]) -> dict[str, float]:
     _check(preds, refs)
     from rouge_score import rouge_scorer
 
-    scorer = rouge_scorer.RougeScorer(["rougeL"], tokenizer=_CjkTokenizer())
+    scorer = rouge_scorer.RougeScorer(["rougeL"], tokenizer=CjkTokenizer())
     return {"rouge_l": _mean([scorer.score(r, p)["rougeL"].fmeasure for p, r in zip(preds, refs, strict=True)])}
 
 
