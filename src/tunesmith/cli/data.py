@@ -1,4 +1,4 @@
-"""`tunesmith data inspect|convert`: look at a data file the way training will, or change its format."""
+"""`tunesmith data inspect|convert|run|report`: look at data, change its format, clean it, validate it."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from rich.text import Text
 
 from tunesmith.cli.console import RichProgress, console, table
 
-app = typer.Typer(help="Inspect and convert data files.", no_args_is_help=True)
+app = typer.Typer(help="Inspect, convert, clean and validate data files.", no_args_is_help=True)
 
 
 @app.command("inspect")
@@ -49,3 +49,61 @@ def convert_command(
 
     count = convert_file(file, out, to, format)
     console.print(f"Wrote {count} records to {out} ({to})")
+
+
+@app.command("run")
+def run_command(
+    pipeline: Path = typer.Argument(..., help="Pipeline YAML: inputs, output folder, ops, report settings."),
+    strict: bool = typer.Option(False, "--strict", help="Exit with status 1 when a report check fails."),
+) -> None:
+    """Apply the pipeline's ops in order; write the dataset, report.json and report.html to its output folder."""
+    from tunesmith.data.pipeline import run_pipeline
+
+    result = run_pipeline(pipeline, RichProgress())
+    _show_steps(result.report["steps"])
+    written = ", ".join(f"{name}.jsonl ({count:,} records)" for name, count in result.records.items())
+    console.print(f"Wrote {written} and report.html to {result.output}")
+    _show_checks(result.report, strict)
+
+
+@app.command("report")
+def report_command(
+    file: Path = typer.Argument(..., help="Data file (any supported format) or a folder of documents."),
+    config: Path = typer.Option(None, help="Report settings: a YAML of report keys, or a pipeline with `report:`."),
+    out: Path = typer.Option(None, help="Folder for report.json and report.html (default: FILE's stem + -report)."),
+    strict: bool = typer.Option(False, "--strict", help="Exit with status 1 when a check fails."),
+) -> None:
+    """Run the five validation checks on a dataset and write report.json and report.html."""
+    from tunesmith.data.report_file import report_file
+
+    out = out or file.with_name(f"{file.stem}-report")
+    report = report_file(file, config, out)
+    console.print(f"Wrote report.html and report.json to {out}")
+    _show_checks(report, strict)
+
+
+def _show_steps(steps: list[dict]) -> None:
+    """One row per op: records in, kept, changed, added, removed (with reasons)."""
+    rows = []
+    for step in steps:
+        reasons = ", ".join(f"{reason} {count:,}" for reason, count in step["removed"].items()) or "-"
+        numbers = [step["records_in"], step["kept"], step["changed"], step["added"]]
+        rows.append([step["op"], *(f"{n:,}" for n in numbers), reasons, f"{step['seconds']:.1f}"])
+    header = ["op", "in", "kept", "changed", "added", "removed", "seconds"]
+    console.print(table("Pipeline steps", header, rows))
+
+
+def _show_checks(report: dict, strict: bool) -> None:
+    """The five checks with figure, threshold and status; with `strict`, a failed check exits with status 1."""
+    from tunesmith.data.report import failed_checks
+
+    colours = {"pass": "green", "fail": "red", "skipped": "yellow"}
+    rows = [
+        [c["name"], str(c["figure"]), str(c["threshold"]), f"[{colours[c['status']]}]{c['status']}[/]"]
+        for c in report["checks"]
+    ]
+    console.print(table("Checks", ["check", "figure", "threshold", "status"], rows))
+    failed = failed_checks(report)
+    if strict and failed:
+        console.print(f"[red]--strict: {len(failed)} check(s) failed: {', '.join(failed)}[/red]")
+        raise typer.Exit(1)

@@ -19,7 +19,7 @@ def _is_turns(value: Any) -> bool:
     return isinstance(value, list) and all(isinstance(turn, dict) and "content" in turn for turn in value)
 
 
-def texts(record: dict) -> list[str]:
+def texts(record: dict, system: bool = True) -> list[str]:
     """Every piece of free text in the record, in order (message contents, prompt, completion, text, …)."""
     found: list[str] = []
     for column in ("messages", *TEXT_COLUMNS):
@@ -27,13 +27,17 @@ def texts(record: dict) -> list[str]:
         if isinstance(value, str):
             found.append(value)
         elif _is_turns(value):
-            found.extend(turn["content"] or "" for turn in value)
+            found.extend(turn["content"] or "" for turn in value if system or turn.get("role") != "system")
     return found
 
 
-def full_text(record: dict) -> str:
-    """All the record's text joined by newlines: what dedup, PII and toxicity look at."""
-    return "\n".join(texts(record))
+def full_text(record: dict, system: bool = True) -> str:
+    """All the record's text joined by newlines: what PII and toxicity look at.
+
+    Comparisons between records (dedup, relevance) pass `system=False`: a system prompt is usually shared by
+    every record and would make them all look alike.
+    """
+    return "\n".join(texts(record, system))
 
 
 def map_texts(record: dict, fn: Callable[[str], str]) -> dict:
@@ -49,11 +53,14 @@ def map_texts(record: dict, fn: Callable[[str], str]) -> dict:
 
 
 def prompt_of(record: dict) -> str:
-    """What the model is asked: user (and system) turns before the last assistant turn, or `prompt`, or `text`."""
+    """What the model is asked: user turns before the last assistant turn, or `prompt`, or `text`.
+
+    System prompts are left out: shared by most records, they would make every prompt look alike.
+    """
     messages = record.get("messages")
     if _is_turns(messages):
         last = max((i for i, t in enumerate(messages) if t.get("role") == "assistant"), default=len(messages))
-        return "\n".join(t["content"] or "" for t in messages[:last] if t.get("role") in ("system", "user"))
+        return "\n".join(t["content"] or "" for t in messages[:last] if t.get("role") == "user")
     prompt = record.get("prompt")
     if _is_turns(prompt):
         return "\n".join(t["content"] or "" for t in prompt)

@@ -57,7 +57,7 @@ def read_input(spec: InputSpec, base_dir: Path = Path("."), cache_dir: Path | No
     if spec.format == "text" or (spec.format == "auto" and _is_text(first)):
         gen, features = _text_rows, TEXT
     else:
-        options = FormatOptions(columns=spec.columns)
+        options = FormatOptions(columns=spec.columns, require_reply=False)  # empty answers: for `filter`
         fmt = detect_format(first, options) if spec.format == "auto" else spec.format
         gen, features = _chat_rows, CHAT
         kwargs.update(fmt=fmt, options=options)

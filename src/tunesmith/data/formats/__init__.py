@@ -27,6 +27,7 @@ class FormatOptions:
     columns: dict[str, str] = field(default_factory=dict)
     separator: str | None = None
     stop: str | None = None
+    require_reply: bool = True
 
     def column(self, name: str) -> str:
         """The user's column for standard field `name` (the name itself when not remapped)."""
@@ -155,8 +156,12 @@ def join_text(first: str, second: str) -> str:
     return f"{first}\n\n{second}" if second.strip() else first
 
 
-def finish(messages: list[dict], where: str, expected: str) -> list[dict]:
-    """`messages` if some assistant turn has text and is trained on, else InputError saying what is expected."""
-    if not any(m["role"] == "assistant" and m["content"].strip() and m.get("weight") != 0 for m in messages):
+def finish(messages: list[dict], where: str, expected: str, options: FormatOptions) -> list[dict]:
+    """`messages` if some assistant turn has text and is trained on, else InputError saying what is expected.
+
+    Data pipelines read raw data with `require_reply=False`: an empty answer is for the filter op to count.
+    """
+    replied = any(m["role"] == "assistant" and m["content"].strip() and m.get("weight") != 0 for m in messages)
+    if options.require_reply and not replied:
         raise InputError(where, f"record has no assistant reply; expected {expected}")
     return messages

@@ -41,7 +41,7 @@ def to_messages(record: dict, where: str, options: FormatOptions) -> list[dict]:
     user_input = get_str(record, "input", where, options, required=False)
     messages.append(message("user", join_text(instruction, user_input)))
     messages.append(message("assistant", get_str(record, "output", where, options)))
-    return finish(messages, where, f"a non-empty '{options.column('output')}'")
+    return finish(messages, where, f"a non-empty '{options.column('output')}'", options)
 
 
 def from_messages(messages: list[dict]) -> dict:

@@ -21,4 +21,4 @@ def to_messages(record: dict, where: str, options: FormatOptions) -> list[dict]:
         message("user", join_text(instruction, context)),
         message("assistant", get_str(record, "response", where, options)),
     ]
-    return finish(messages, where, f"a non-empty '{options.column('response')}'")
+    return finish(messages, where, f"a non-empty '{options.column('response')}'", options)

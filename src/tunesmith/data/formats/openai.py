@@ -39,7 +39,7 @@ def to_messages(record: dict, where: str, options: FormatOptions) -> list[dict]:
             raise InputError(where, f"field '{label}.role' must be one of {', '.join(ROLES)}, got {role!r}")
         content = _content(item.get("content"), f"{label}.content", where)
         messages.append(message(role, content, check_weight(item, role, label, where)))
-    return finish(messages, where, f"an assistant message with non-empty content in '{column}'")
+    return finish(messages, where, f"an assistant message with non-empty content in '{column}'", options)
 
 
 def from_messages(messages: list[dict]) -> dict:

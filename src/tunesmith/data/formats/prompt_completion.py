@@ -22,4 +22,4 @@ def to_messages(record: dict, where: str, options: FormatOptions) -> list[dict]:
     if options.stop:
         completion = completion.removesuffix(options.stop)
     messages = [message("user", prompt), message("assistant", completion)]
-    return finish(messages, where, f"a non-empty '{options.column('completion')}'")
+    return finish(messages, where, f"a non-empty '{options.column('completion')}'", options)

@@ -57,7 +57,7 @@ def to_messages(record: dict, where: str, options: FormatOptions) -> list[dict]:
             )
         text = check_str(item.get(text_key), f"{label}.{text_key}", where)
         messages.append(message(role, text, check_weight(item, role, label, where)))
-    return finish(messages, where, f"a 'gpt' turn with a non-empty value in '{column}'")
+    return finish(messages, where, f"a 'gpt' turn with a non-empty value in '{column}'", options)
 
 
 def from_messages(messages: list[dict]) -> dict:

@@ -96,7 +96,7 @@ def map_records(dataset: Dataset, fn: RecordFn, ctx: OpContext, desc: str) -> Op
         update, reason = fn(record)
         return {**(update or {}), _CHANGED: bool(update) and reason is None, _DROP: reason or ""}
 
-    marked = dataset.map(apply, num_proc=_procs(ctx, dataset), desc=desc)
+    marked = dataset.map(apply, num_proc=worker_count(ctx, dataset), desc=desc)
     return _finish(dataset, marked)
 
 
@@ -106,7 +106,7 @@ def drop_by_reason(dataset: Dataset, reasons: list[str | None], ctx: OpContext |
     return _finish(dataset, marked.add_column(_CHANGED, [False] * len(dataset)))
 
 
-def _procs(ctx: OpContext, dataset: Dataset) -> int | None:
+def worker_count(ctx: OpContext, dataset: Dataset) -> int | None:
     """Worker processes worth starting: none for small datasets, where start-up costs more than it saves."""
     return ctx.num_proc if ctx.num_proc > 1 and len(dataset) >= 1000 else None
 
