@@ -132,7 +132,9 @@ def test_pii_examples_mask_every_finding_in_their_context_even_when_cut_by_the_w
     found = check(report_of([chat(text, "ok")], pii=True), "PII residue")
     assert [e["type"] for e in found["examples"]] == ["PHONE", "EMAIL"]
     assert all("0134" not in e["context"] and "jane" not in e["context"] for e in found["examples"])
-    assert found["examples"][1]["context"] == "[PHONE] or, if that fails, by mail: [EMAIL]; thanks."  # one text at a time
+    assert (
+        found["examples"][1]["context"] == "[PHONE] or, if that fails, by mail: [EMAIL]; thanks."
+    )  # one text at a time
 
 
 def test_html_is_self_contained_escaped_and_shows_checks_charts_and_steps(tmp_path):
