@@ -113,8 +113,9 @@ def worker_count(ctx: OpContext, dataset: Dataset) -> int | None:
 
 def _finish(before: Dataset, marked: Dataset) -> OpResult:
     """Counts and examples from the marker columns, then the kept records without them."""
-    drops = marked[_DROP]
-    changed_at = [i for i, flag in enumerate(marked[_CHANGED]) if flag]
+    markers = marked.with_format("arrow").select_columns([_DROP, _CHANGED])[:]  # one columnar read, not row by row
+    drops = markers[_DROP].to_pylist()
+    changed_at = [i for i, flag in enumerate(markers[_CHANGED].to_pylist()) if flag]
     removed = Counter(reason for reason in drops if reason)
     examples: dict[str, list[Any]] = {}
     if changed_at:
