@@ -76,7 +76,10 @@ def test_dumped_recipe_round_trips():
     assert type(again.method) is type(recipe.method)
 
 
-@pytest.mark.parametrize("path", sorted(ROOT.glob("examples/**/*.yaml")), ids=lambda p: str(p.relative_to(ROOT)))
+SHIPPED_RECIPES = sorted(p for p in ROOT.glob("examples/**/*.yaml") if "examples/data" not in p.as_posix())
+
+
+@pytest.mark.parametrize("path", SHIPPED_RECIPES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_every_shipped_recipe_validates(path):
     recipe = load_recipe(path)
     assert (ROOT / recipe.data.train).is_file()

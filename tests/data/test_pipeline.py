@@ -98,3 +98,15 @@ def test_cli_strict_fails_when_a_check_fails(tmp_path, monkeypatch, capsys):
     assert code == 0 and "pii" in out.lower()
     code, out, _ = run_cli(monkeypatch, capsys, "data", "run", str(path), "--strict")
     assert code == 1 and "check(s) failed" in out
+
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "data"
+
+
+@pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.yaml")), ids=lambda p: p.name)
+def test_every_shipped_pipeline_validates_and_its_raw_inputs_exist(path):
+    pipeline, steps, _ = load_pipeline(path)
+    assert steps
+    for spec in pipeline.inputs:
+        if not str(spec.path).startswith("out/"):  # outputs of an earlier example pipeline
+            assert (EXAMPLES / spec.path).exists(), spec.path
