@@ -89,7 +89,7 @@ def main() -> None:
     print(f"| read (stream JSONL → Arrow) | {args.records:,} | {len(dataset):,} | {read_seconds:.1f} | "
           f"{args.records / read_seconds:,.0f} |")  # fmt: skip
     for s in summaries:
-        label = s["op"] + (f" ({s['options'].get('method')})" if s["op"] == "dedup" else "")
+        label = s["op"] + (f" ({s['options'].get('method', 'near')})" if s["op"] == "dedup" else "")
         rate = s["records_in"] / max(s["seconds"], 1e-9)
         print(f"| {label} | {s['records_in']:,} | {s['kept']:,} | {s['seconds']:.1f} | {rate:,.0f} |")
     print(f"| write JSONL | {len(outputs['data']):,} | {len(outputs['data']):,} | {write_seconds:.1f} | "

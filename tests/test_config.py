@@ -85,3 +85,12 @@ def test_every_shipped_recipe_validates(path):
     assert (ROOT / recipe.data.train).is_file()
     if recipe.eval.file:
         assert (ROOT / recipe.eval.file).is_file()
+
+
+def test_stage_defaults_to_sft_and_unknown_stage_suggests():
+    assert validate_recipe({"data": {"train": "d.jsonl"}}).stage.name == "sft"
+    assert validate_recipe({"data": {"train": "d.jsonl"}, "stage": "sft"}).stage.name == "sft"
+    with pytest.raises(InputError, match="unknown stage 'sfd'; did you mean 'sft'"):
+        validate_recipe({"data": {"train": "d.jsonl"}, "stage": "sfd"})
+    with pytest.raises(InputError, match="key 'stage.beta': unknown key"):
+        validate_recipe({"data": {"train": "d.jsonl"}, "stage": {"name": "sft", "beta": 0.1}})

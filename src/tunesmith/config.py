@@ -37,6 +37,12 @@ class MethodConfig(Section):
     name: str
 
 
+class StageConfig(Section):
+    """Base of every stage's parameters; each `train/stages/<name>.py` defines a `Config` subclass."""
+
+    name: str
+
+
 class TrainConfig(Section):
     epochs: float = Field(1.0, gt=0)
     max_steps: int = Field(-1, ge=-1)
@@ -78,6 +84,7 @@ class OutputConfig(Section):
 class Recipe(Section):
     model: str = DEFAULT_MODEL
     data: DataConfig
+    stage: StageConfig = Field(default_factory=lambda: StageConfig(name="sft"))
     method: MethodConfig = Field(default_factory=lambda: MethodConfig(name="lora"))
     train: TrainConfig = Field(default_factory=TrainConfig)
     eval: EvalConfig = Field(default_factory=EvalConfig)
@@ -86,13 +93,12 @@ class Recipe(Section):
     @field_validator("method", mode="before")
     @classmethod
     def _method_by_name(cls, value: Any) -> MethodConfig:
-        if isinstance(value, str):
-            value = {"name": value}
-        if isinstance(value, MethodConfig):
-            value = value.model_dump()
-        if not isinstance(value, dict) or "name" not in value:
-            raise ValueError("expected a mapping with a 'name' key, e.g. {name: lora, r: 16}")
-        return method_config_class(str(value["name"])).model_validate(value)
+        return _component("method", value, "{name: lora, r: 16}")
+
+    @field_validator("stage", mode="before")
+    @classmethod
+    def _stage_by_name(cls, value: Any) -> StageConfig:
+        return _component("stage", value, "{name: dpo, beta: 0.1}")
 
     @model_validator(mode="after")
     def _default_name(self) -> Recipe:
@@ -105,14 +111,36 @@ class Recipe(Section):
         return self.output.dir / str(self.output.name)
 
 
-def method_config_class(name: str) -> type[MethodConfig]:
-    """Find the `Config` class of method `name` in its own module, so no central registry grows."""
-    from tunesmith.train.methods import METHODS
+def _component(kind: str, value: Any, example: str) -> Any:
+    """Validate a `method` or `stage` section against the `Config` of the module it names."""
+    if isinstance(value, str):
+        value = {"name": value}
+    if isinstance(value, BaseModel):
+        value = value.model_dump()
+    if not isinstance(value, dict) or "name" not in value:
+        raise ValueError(f"expected a mapping with a 'name' key, e.g. {example}")
+    return component_config_class(kind, str(value["name"])).model_validate(value)
 
-    if name not in METHODS:
-        hint = _did_you_mean(name, METHODS)
-        raise ValueError(f"unknown method '{name}'{hint}; known: {', '.join(METHODS)}")
-    return importlib.import_module(f"tunesmith.train.methods.{name}").Config
+
+def component_config_class(kind: str, name: str) -> type[BaseModel]:
+    """Find the `Config` class of method or stage `name` in its own module, so no central registry grows."""
+    package = {"method": "tunesmith.train.methods", "stage": "tunesmith.train.stages"}[kind]
+    known = _module_names(package)
+    if name not in known:
+        raise ValueError(f"unknown {kind} '{name}'{_did_you_mean(name, known)}; known: {', '.join(known)}")
+    return importlib.import_module(f"{package}.{name}").Config
+
+
+def method_config_class(name: str) -> type[BaseModel]:
+    """The `Config` class of method `name`."""
+    return component_config_class("method", name)
+
+
+def _module_names(package: str) -> tuple[str, ...]:
+    import pkgutil
+
+    path = importlib.import_module(package).__path__
+    return tuple(sorted(m.name for m in pkgutil.iter_modules(path) if not m.name.startswith("_")))
 
 
 def load_recipe(path: str | Path, overrides: list[str] | None = None) -> Recipe:
@@ -141,7 +169,7 @@ def apply_override(raw: dict, item: str) -> None:
     node = raw
     parts = key.split(".")
     for part in parts[:-1]:
-        if isinstance(node.get(part), str) and part == "method":
+        if isinstance(node.get(part), str) and part in {"method", "stage"}:
             node[part] = {"name": node[part]}
         node = node.setdefault(part, {})
         if not isinstance(node, dict):
@@ -190,13 +218,13 @@ def _expected(err: dict) -> str:
 def _known_keys(loc: list[str], raw: dict) -> list[str]:
     model: type[BaseModel] = Recipe
     for part in loc:
-        if part == "method" and model is Recipe:
-            method = raw.get("method")
-            name = method.get("name") if isinstance(method, dict) else method
+        if part in {"method", "stage"} and model is Recipe:
+            section = raw.get(part, "sft" if part == "stage" else "lora")
+            name = section.get("name") if isinstance(section, dict) else section
             try:
-                model = method_config_class(str(name))
+                model = component_config_class(part, str(name))
             except ValueError:
-                model = MethodConfig
+                model = MethodConfig if part == "method" else StageConfig
             continue
         annotation = model.model_fields[part].annotation
         model = next((a for a in getattr(annotation, "__args__", (annotation,)) if _is_model(a)), model)

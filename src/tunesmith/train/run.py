@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import shutil
 import time
 from dataclasses import asdict, dataclass
@@ -16,9 +17,9 @@ from tunesmith.models.resolve import resolve_model
 from tunesmith.models.templates import training_template
 from tunesmith.progress import SILENT, Progress
 from tunesmith.runs import RunDir, checkpoint_step, read_jsonl
-from tunesmith.train.data_prep import load_train_and_validation
-from tunesmith.train.methods import apply_method, count_parameters
+from tunesmith.train.methods import TrainingPlan, apply_method, count_parameters, method_callbacks, method_optimizer
 from tunesmith.train.precision import resolve_precision
+from tunesmith.train.stages import stage_module
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,8 @@ def train(recipe: Recipe, resume: bool = False, overwrite: bool = False, progres
     """Fine-tune per `recipe`; bad input fails before the run directory is created (or, with `overwrite`, replaced)."""
     run = RunDir(recipe.run_dir)
     _check_run_dir(run, resume or overwrite)
-    train_ds, eval_ds = load_train_and_validation(recipe.data, recipe.train.seed)
+    stage = stage_module(recipe.stage.name)
+    train_ds, eval_ds = stage.load_datasets(recipe)
     model_path = resolve_model(recipe.model, progress)
     tokenizer = load_tokenizer(model_path)
     own_template = tokenizer.chat_template
@@ -48,7 +50,8 @@ def train(recipe: Recipe, resume: bool = False, overwrite: bool = False, progres
         tokenizer.chat_template = _training_template_or_fail(tokenizer, recipe.model)
     precision = resolve_precision(recipe.train.precision)
 
-    model = apply_method(load_model(model_path), recipe.method)
+    plan = training_plan(recipe, len(train_ds))
+    model = apply_method(load_model(model_path), recipe.method, plan)
     trainable, total = count_parameters(model)
 
     if overwrite and not resume:
@@ -59,7 +62,7 @@ def train(recipe: Recipe, resume: bool = False, overwrite: bool = False, progres
         write_text(run.recipe, dump_recipe(recipe))
         checkpoint = run.last_checkpoint() if resume else None
         _drop_metrics_after(run, checkpoint)
-        trainer = _build_trainer(model, tokenizer, train_ds, eval_ds, recipe, run, precision, progress)
+        trainer = _build_trainer(stage, model, tokenizer, (train_ds, eval_ds), recipe, run, precision, plan, progress)
     except BaseException:
         if created:  # nothing trained yet: leave no half-made run directory behind
             shutil.rmtree(run.root, ignore_errors=True)
@@ -90,19 +93,34 @@ def train(recipe: Recipe, resume: bool = False, overwrite: bool = False, progres
     return result
 
 
-def _build_trainer(model, tokenizer, train_ds, eval_ds, recipe, run, precision, progress):
+def training_plan(recipe: Recipe, train_examples: int) -> TrainingPlan:
+    """The optimizer steps this run will take (as the trainer counts them) and its optimizer settings."""
+    t = recipe.train
+    if t.max_steps > 0:
+        steps = t.max_steps
+    else:
+        per_epoch = max(1, math.ceil(train_examples / t.batch_size) // t.gradient_accumulation)
+        steps = max(1, math.ceil(per_epoch * t.epochs))
+    return TrainingPlan(total_steps=steps, learning_rate=t.learning_rate, weight_decay=t.weight_decay)
+
+
+def _build_trainer(stage, model, tokenizer, datasets, recipe, run, precision, plan, progress):
     from torch.utils.tensorboard import SummaryWriter
     from transformers.integrations import TensorBoardCallback
 
     from tunesmith.train.callbacks import MetricsLog, ReportProgress
-    from tunesmith.train.stages.sft import build_trainer
 
     callbacks = [
         MetricsLog(run.metrics),
         ReportProgress(progress),
         TensorBoardCallback(SummaryWriter(str(run.tensorboard))),
+        *method_callbacks(model, recipe.method, plan),
     ]
-    return build_trainer(model, tokenizer, train_ds, eval_ds, recipe, run, precision, callbacks)
+    optimizer = method_optimizer(model, recipe.method, plan)
+    train_ds, eval_ds = datasets
+    return stage.build_trainer(
+        model, tokenizer, train_ds, eval_ds, recipe, run, precision, callbacks, optimizer=optimizer
+    )
 
 
 def _check_run_dir(run: RunDir, allowed: bool) -> None:

@@ -1,16 +1,49 @@
-"""Fine-tuning methods, one module each, found by name: `Config` (its recipe keys) and `apply(model, cfg)`."""
+"""Fine-tuning methods, one module each, found by name.
+
+A method module defines `Config` (its recipe keys under `method:`) and `apply(model, cfg, plan) -> model`, which
+makes the right parameters trainable (maybe wrapping the model). It may also define
+`optimizer(model, cfg, plan) -> torch.optim.Optimizer` (its own parameter groups, e.g. LoRA+ or layer-wise
+learning rates) and `callbacks(model, cfg, plan) -> list[TrainerCallback]` (per-step work such as AdaLoRA's
+rank allocation).
+"""
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
+from dataclasses import dataclass
 
 METHODS: tuple[str, ...] = tuple(sorted(m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_")))
 
 
-def apply_method(model, cfg):
+@dataclass(frozen=True)
+class TrainingPlan:
+    """What a method may need to know about the run it is part of."""
+
+    total_steps: int
+    learning_rate: float
+    weight_decay: float = 0.0
+
+
+def _module(cfg):
+    return importlib.import_module(f"{__name__}.{cfg.name}")
+
+
+def apply_method(model, cfg, plan: TrainingPlan | None = None):
     """Make the right parameters of `model` trainable for method `cfg.name`; returns the (maybe wrapped) model."""
-    return importlib.import_module(f"{__name__}.{cfg.name}").apply(model, cfg)
+    return _module(cfg).apply(model, cfg, plan or TrainingPlan(total_steps=1, learning_rate=2e-4))
+
+
+def method_optimizer(model, cfg, plan: TrainingPlan):
+    """The method's own optimizer, or None for the trainer's default AdamW."""
+    build = getattr(_module(cfg), "optimizer", None)
+    return build(model, cfg, plan) if build else None
+
+
+def method_callbacks(model, cfg, plan: TrainingPlan) -> list:
+    """Trainer callbacks the method needs during training (most need none)."""
+    build = getattr(_module(cfg), "callbacks", None)
+    return list(build(model, cfg, plan)) if build else []
 
 
 def count_parameters(model) -> tuple[int, int]:

@@ -16,7 +16,7 @@ class Config(MethodConfig):
     trainable_modules: list[str] = Field(default_factory=list)
 
 
-def apply(model, cfg: Config):
+def apply(model, cfg: Config, plan=None):
     """Freeze all, then unfreeze the top `trainable_layers` layers and parameters named in `trainable_modules`."""
     for param in model.parameters():
         param.requires_grad_(False)

@@ -11,7 +11,7 @@ class Config(MethodConfig):
     name: Literal["full"] = "full"
 
 
-def apply(model, cfg: Config):
+def apply(model, cfg: Config, plan=None):
     """Mark every parameter trainable."""
     for param in model.parameters():
         param.requires_grad_(True)

@@ -36,7 +36,7 @@ def peft_config(cfg: Config):
     )
 
 
-def apply(model, cfg: Config):
+def apply(model, cfg: Config, plan=None):
     """Wrap `model` with LoRA adapters; only the adapters (and `modules_to_save`) train."""
     from peft import get_peft_model
 

@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
-from tunesmith.config import Recipe
+from typing import Literal
+
+from tunesmith.config import Recipe, StageConfig
 from tunesmith.runs import RunDir
 from tunesmith.train.precision import has_cuda
+
+
+class Config(StageConfig):
+    name: Literal["sft"] = "sft"
+
+
+def load_datasets(recipe: Recipe):
+    """(train, validation or None) as canonical `messages` datasets."""
+    from tunesmith.train.data_prep import load_train_and_validation
+
+    return load_train_and_validation(recipe.data, recipe.train.seed)
 
 
 def _checkpointing_key() -> str:
@@ -65,8 +78,14 @@ def sft_config(recipe: Recipe, run: RunDir, precision: str, has_eval: bool, use_
     )
 
 
-def build_trainer(model, tokenizer, train_ds, eval_ds, recipe: Recipe, run: RunDir, precision: str, callbacks):
-    """An SFTTrainer over canonical `messages` datasets; `tokenizer` must carry a training chat template."""
+def build_trainer(
+    model, tokenizer, train_ds, eval_ds, recipe: Recipe, run: RunDir, precision: str, callbacks, optimizer=None
+):
+    """An SFTTrainer over canonical `messages` datasets; `tokenizer` must carry a training chat template.
+
+    `optimizer`, when a method builds its own (parameter groups with their own learning rates), replaces the
+    trainer's default AdamW; the learning-rate schedule is still the recipe's.
+    """
     from transformers import EarlyStoppingCallback, PrinterCallback
     from trl import SFTTrainer
 
@@ -82,6 +101,7 @@ def build_trainer(model, tokenizer, train_ds, eval_ds, recipe: Recipe, run: RunD
         eval_dataset=eval_ds,
         processing_class=tokenizer,
         callbacks=callbacks,
+        optimizers=(optimizer, None),
     )
     trainer.remove_callback(PrinterCallback)  # it prints raw log dicts; progress goes through our callbacks
     return trainer
