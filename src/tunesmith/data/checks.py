@@ -131,10 +131,11 @@ def label_consistency(prompts: list[str], answers: list[str], cfg) -> dict:
 def timeliness(metas: list[dict], cfg) -> dict:
     """Share of dated records whose meta[date_field] is an ISO date inside [since, until]."""
     name = "timeliness"
+    if cfg.since is None and cfg.until is None:
+        threshold = f"≥ {cfg.min_timely:.0%} in a date window"
+        return skipped(name, threshold, "no date window: set report.since and/or until")
     window = _window(cfg.since, cfg.until)
     threshold = f"≥ {cfg.min_timely:.0%} dated {window}"
-    if cfg.since is None and cfg.until is None:
-        return skipped(name, threshold, "no date window: set report.since and/or report.until")
     values = [m.get(cfg.date_field) for m in metas]
     dated = [v for v in values if v not in (None, "")]
     if len(dated) < 0.5 * max(len(values), 1) or not dated:
