@@ -74,6 +74,7 @@ class EvalConfig(Section):
     batch_size: int = Field(16, ge=1)
     limit: int | None = Field(None, ge=1)
     baseline: bool = True
+    forgetting_probe: bool = False  # also score general instruction following (tunesmith.eval.probe)
 
 
 class OutputConfig(Section):

@@ -17,6 +17,9 @@ def eval_command(
     json_fields: str = typer.Option(None, "--json-fields", help="Comma-separated fields for the json metric."),
     limit: int = typer.Option(None, help="Evaluate only the first N examples."),
     max_new_tokens: int = typer.Option(None, "--max-new-tokens"),
+    probe: bool = typer.Option(
+        None, "--probe/--no-probe", help="Also score general instruction following (the forgetting probe)."
+    ),
     out: Path = typer.Option(None, help="Report folder (default: RUN/eval, or ./eval-report)."),
 ) -> None:
     """Write report.json and report.md, and print the table."""
@@ -31,6 +34,7 @@ def eval_command(
         "limit": limit,
         "max_new_tokens": max_new_tokens,
         "baseline": baseline,
+        "forgetting_probe": probe,
     }
     cfg = cfg.model_validate({**cfg.model_dump(), **{k: v for k, v in updates.items() if v is not None}})
     data = data or cfg.file

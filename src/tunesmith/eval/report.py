@@ -43,6 +43,9 @@ def write_report(results: list[EvalResult], out_dir: Path, data: Path) -> dict:
     for i, result in enumerate(results):
         text = "".join(json.dumps(p, ensure_ascii=False) + "\n" for p in result.predictions)
         write_text(out_dir / f"predictions-{i}.jsonl", text)
+        if result.probe_predictions:
+            text = "".join(json.dumps(p, ensure_ascii=False) + "\n" for p in result.probe_predictions)
+            write_text(out_dir / f"probe-{i}.jsonl", text)
     return report
 
 

@@ -22,6 +22,7 @@ class EvalResult:
     label: str
     metrics: dict[str, float]
     predictions: list[dict] = field(default_factory=list)
+    probe_predictions: list[dict] = field(default_factory=list)
 
 
 def eval_examples(path: Path, limit: int | None = None) -> tuple[list[list[dict]], list[str]]:
@@ -48,7 +49,13 @@ def evaluate(source: ModelSource, data: Path, cfg: EvalConfig, progress: Progres
     preds = generate(model, tokenizer, prompts, cfg.max_new_tokens, cfg.batch_size, progress=progress)
     scores.update(metric_fns.compute(cfg.metrics, preds, refs, json_fields=cfg.json_fields))
     rows = [{"prompt": p[-1]["content"], "reference": r, "prediction": y} for p, r, y in zip(prompts, refs, preds)]
-    return EvalResult(label=source.label, metrics=scores, predictions=rows)
+    probe_rows: list[dict] = []
+    if cfg.forgetting_probe:
+        from tunesmith.eval.probe import run_probe
+
+        probe_scores, probe_rows = run_probe(model, tokenizer, cfg.batch_size, progress)
+        scores.update({f"probe/{k}": v for k, v in probe_scores.items()})
+    return EvalResult(label=source.label, metrics=scores, predictions=rows, probe_predictions=probe_rows)
 
 
 def _full(prompts: list[list[dict]], refs: list[str]) -> list[list[dict]]:

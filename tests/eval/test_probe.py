@@ -1,0 +1,67 @@
+"""The forgetting probe scores replies with IFEval's checkers and shows up in the before/after report."""
+
+import json
+
+import pytest
+
+from tunesmith.eval.compare import compare
+from tunesmith.eval.probe import load_probe, score_probe
+from tunesmith.runs import RunDir
+from tunesmith.train.run import train
+
+
+def test_every_shipped_probe_item_builds_with_ifeval_checkers():
+    from if_verifiable.ifeval.instructions_registry import INSTRUCTION_DICT
+
+    items = load_probe()
+    assert len(items) >= 40
+    for item in items:
+        for instruction_id, kwargs in zip(item["instruction_id_list"], item["kwargs"]):
+            checker = INSTRUCTION_DICT[instruction_id](instruction_id)
+            checker.build_description(**kwargs)  # raises on a kwarg the checker does not take
+
+
+@pytest.mark.parametrize(
+    ("instruction", "kwargs", "good", "bad"),
+    [
+        ("change_case:english_lowercase", {}, "the sea is calm today.", "The sea is calm today."),
+        ("punctuation:no_comma", {}, "Thank you so much.", "Thank you, so much."),
+        ("detectable_format:number_bullet_lists", {"num_bullets": 2}, "* one\n* two", "* one\n* two\n* three"),
+        ("startend:end_checker", {"end_phrase": "That is all."}, "Mars. That is all.", "That is all. Mars."),
+        ("detectable_format:json_format", {}, '{"a": 1}', "a: 1"),
+        ("length_constraints:number_words", {"num_words": 5, "relation": "less than"}, "Two words", "a b c d e f"),
+    ],
+)
+def test_score_probe_passes_what_follows_the_instruction_and_fails_what_does_not(instruction, kwargs, good, bad):
+    items = [{"key": 0, "prompt": "p", "instruction_id_list": [instruction], "kwargs": [kwargs]}] * 2
+    metrics, rows = score_probe(items, [good, bad])
+    assert [row["passed"][instruction] for row in rows] == [True, False]
+    assert metrics == {"if_prompt_strict": 0.5, "if_instruction_strict": 0.5}
+
+
+def test_prompt_level_needs_every_instruction_instruction_level_counts_each():
+    item = {"key": 0, "prompt": "p", "instruction_id_list": ["change_case:english_lowercase", "punctuation:no_comma"]}
+    item["kwargs"] = [{}, {}]
+    replies = [
+        "the park is quiet, and the trees are green today",
+        "the park is quiet and the trees are green today",
+        "",
+    ]
+    metrics, rows = score_probe([item] * 3, replies)
+    assert metrics == {"if_prompt_strict": 1 / 3, "if_instruction_strict": 0.5}
+    assert rows[2]["passed"] == {"change_case:english_lowercase": False, "punctuation:no_comma": False}
+
+
+def test_compare_reports_the_probe_before_and_after(make_recipe):
+    recipe = make_recipe(eval={"forgetting_probe": True, "limit": 2, "batch_size": 20})
+    train(recipe)
+    run = RunDir(recipe.run_dir)
+    results, report = compare(run.root, recipe.eval.file, recipe.eval, run.eval_dir)
+    for i, result in enumerate(results):
+        assert (
+            0.0 <= result.metrics["probe/if_prompt_strict"] <= 1
+            and 0 <= result.metrics["probe/if_instruction_strict"] <= 1
+        )
+        rows = [json.loads(line) for line in (run.eval_dir / f"probe-{i}.jsonl").read_text().splitlines()]
+        assert len(rows) == len(load_probe()) and set(rows[0]) == {"prompt", "prediction", "passed"}
+    assert "| probe/if_prompt_strict |" in (run.eval_dir / "report.md").read_text()
