@@ -66,6 +66,15 @@ class TrainConfig(Section):
     keep_best: bool = True
 
 
+class ForgettingConfig(Section):
+    """Defences against forgetting general skills while learning the task (see train/replay.py, train/l2sp.py)."""
+
+    replay: float = Field(0.0, ge=0.0, lt=1.0)  # share of training examples drawn from general data
+    replay_data: Path | None = None  # a general chat file (any format); None: the base model's own answers
+    replay_max_new_tokens: int = Field(160, ge=8)  # length of the base model's answers when it writes them
+    l2sp: float = Field(0.0, ge=0.0)  # pull toward the starting weights per step: θ -= lr·l2sp·(θ - θ₀)
+
+
 class EvalConfig(Section):
     file: Path | None = None
     metrics: list[str] = Field(default_factory=lambda: ["exact_match", "rouge_l"])
@@ -88,6 +97,7 @@ class Recipe(Section):
     stage: StageConfig = Field(default_factory=lambda: StageConfig(name="sft"))
     method: MethodConfig = Field(default_factory=lambda: MethodConfig(name="lora"))
     train: TrainConfig = Field(default_factory=TrainConfig)
+    forgetting: ForgettingConfig = Field(default_factory=ForgettingConfig)
     eval: EvalConfig = Field(default_factory=EvalConfig)
     output: OutputConfig = Field(default_factory=OutputConfig)
 

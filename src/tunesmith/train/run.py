@@ -28,6 +28,7 @@ class TrainResult:
 
     run_dir: str
     steps: int
+    train_examples: int
     train_loss: float | None
     best_eval_loss: float | None
     trainable_params: int
@@ -44,6 +45,8 @@ def train(recipe: Recipe, resume: bool = False, overwrite: bool = False, progres
     stage = stage_module(recipe.stage.name)
     train_ds, eval_ds = stage.load_datasets(recipe)
     model_path = resolve_model(recipe.model, progress)
+    if recipe.forgetting.replay > 0:
+        train_ds = _with_replay(train_ds, recipe, model_path, progress)
     tokenizer = load_tokenizer(model_path)
     own_template = tokenizer.chat_template
     if recipe.train.loss_on == "assistant":
@@ -51,6 +54,9 @@ def train(recipe: Recipe, resume: bool = False, overwrite: bool = False, progres
     precision = resolve_precision(recipe.train.precision)
 
     plan = training_plan(recipe, len(train_ds))
+    from transformers import set_seed
+
+    set_seed(recipe.train.seed)  # adapter initialisation is part of the run: same recipe, same start
     model = apply_method(load_model(model_path), recipe.method, plan)
     trainable, total = count_parameters(model)
 
@@ -78,6 +84,7 @@ def train(recipe: Recipe, resume: bool = False, overwrite: bool = False, progres
     result = TrainResult(
         run_dir=str(run.root),
         steps=trainer.state.global_step,
+        train_examples=len(train_ds),
         train_loss=output.training_loss,
         best_eval_loss=_best_eval_loss(run),
         trainable_params=trainable,
@@ -116,11 +123,25 @@ def _build_trainer(stage, model, tokenizer, datasets, recipe, run, precision, pl
         TensorBoardCallback(SummaryWriter(str(run.tensorboard))),
         *method_callbacks(model, recipe.method, plan),
     ]
+    if recipe.forgetting.l2sp > 0:
+        from tunesmith.train.l2sp import PullToStart
+
+        callbacks.append(PullToStart(model, recipe.forgetting.l2sp))
     optimizer = method_optimizer(model, recipe.method, plan)
     train_ds, eval_ds = datasets
     return stage.build_trainer(
         model, tokenizer, train_ds, eval_ds, recipe, run, precision, callbacks, optimizer=optimizer
     )
+
+
+def _with_replay(train_ds, recipe: Recipe, model_path: str, progress: Progress):
+    if "messages" not in train_ds.column_names:
+        raise InputError(
+            "forgetting.replay", f"replay mixes in chat examples; stage '{recipe.stage.name}' trains on other data"
+        )
+    from tunesmith.train.replay import add_replay
+
+    return add_replay(train_ds, recipe, model_path, progress)
 
 
 def _check_run_dir(run: RunDir, allowed: bool) -> None:
