@@ -73,6 +73,8 @@ def test_dumped_recipe_round_trips():
 
     again = validate_recipe(yaml.safe_load(dump_recipe(recipe)))
     assert again.model_dump() == recipe.model_dump()
+    assert yaml.safe_load(dump_recipe(recipe))["method"] == {"name": "freeze", **again.method.model_dump()}
+    assert again.method.trainable_layers == 3
     assert type(again.method) is type(recipe.method)
 
 

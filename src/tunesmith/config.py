@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SerializeAsAny, ValidationError, field_validator, model_validator
 
 from tunesmith.errors import InputError
 
@@ -86,6 +86,35 @@ class EvalConfig(Section):
     forgetting_probe: bool = False  # also score general instruction following (tunesmith.eval.probe)
 
 
+class SearchSpace(Section):
+    """One hyperparameter's range: `low`/`high` (optionally `log`, `step`; ints if both are ints) or `choices`."""
+
+    low: float | None = None
+    high: float | None = None
+    log: bool = False
+    step: float | None = Field(None, gt=0)
+    choices: list[Any] | None = Field(None, min_length=1)
+
+    @model_validator(mode="after")
+    def _range_or_choices(self) -> SearchSpace:
+        if self.choices is None and (self.low is None or self.high is None):
+            raise ValueError("give low and high, or choices")
+        if self.choices is None and self.low > self.high:
+            raise ValueError(f"low ({self.low}) is above high ({self.high})")
+        if self.log and self.choices is None and self.low <= 0:
+            raise ValueError("a log range needs low > 0")
+        return self
+
+
+class SweepConfig(Section):
+    """Hyperparameter search with Optuna (`tunesmith sweep`): dotted recipe keys mapped to their ranges."""
+
+    trials: int = Field(8, ge=1)
+    space: dict[str, SearchSpace] = Field(min_length=1)
+    pruning: bool = True  # stop trials whose validation loss trails the median of earlier trials at the same step
+    seed: int = 0
+
+
 class OutputConfig(Section):
     dir: Path = Path("runs")
     name: str | None = None
@@ -94,12 +123,14 @@ class OutputConfig(Section):
 class Recipe(Section):
     model: str = DEFAULT_MODEL
     data: DataConfig
-    stage: StageConfig = Field(default_factory=lambda: StageConfig(name="sft"))
-    method: MethodConfig = Field(default_factory=lambda: MethodConfig(name="lora"))
+    # SerializeAsAny: dump the concrete method/stage Config with all its keys, not just the base class's `name`
+    stage: SerializeAsAny[StageConfig] = Field(default_factory=lambda: StageConfig(name="sft"))
+    method: SerializeAsAny[MethodConfig] = Field(default_factory=lambda: MethodConfig(name="lora"))
     train: TrainConfig = Field(default_factory=TrainConfig)
     forgetting: ForgettingConfig = Field(default_factory=ForgettingConfig)
     eval: EvalConfig = Field(default_factory=EvalConfig)
     output: OutputConfig = Field(default_factory=OutputConfig)
+    sweep: SweepConfig | None = None
 
     @field_validator("method", mode="before")
     @classmethod
