@@ -7,7 +7,7 @@ import warnings
 
 import typer
 
-from tunesmith.cli import chat, data, evaluation, export, train
+from tunesmith.cli import chat, data, evaluation, export, logs, serve, sweep, train
 from tunesmith.cli.console import errors
 from tunesmith.errors import InputError
 
@@ -18,11 +18,14 @@ app = typer.Typer(
     add_completion=False,
 )
 app.command("train")(train.train_command)
+app.command("sweep")(sweep.sweep_command)
 app.command("eval")(evaluation.eval_command)
 app.command("chat")(chat.chat_command)
 app.command("generate")(chat.generate_command)
 app.add_typer(data.app, name="data")
 app.add_typer(export.app, name="export")
+app.command("serve")(serve.serve_command)
+app.add_typer(logs.app, name="logs")
 
 
 def main() -> None:

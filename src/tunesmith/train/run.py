@@ -38,8 +38,17 @@ class TrainResult:
     resumed_from: str | None
 
 
-def train(recipe: Recipe, resume: bool = False, overwrite: bool = False, progress: Progress = SILENT) -> TrainResult:
-    """Fine-tune per `recipe`; bad input fails before the run directory is created (or, with `overwrite`, replaced)."""
+def train(
+    recipe: Recipe,
+    resume: bool = False,
+    overwrite: bool = False,
+    progress: Progress = SILENT,
+    callbacks: list | None = None,
+) -> TrainResult:
+    """Fine-tune per `recipe`; bad input fails before the run directory is created (or, with `overwrite`, replaced).
+
+    `callbacks` are extra transformers TrainerCallbacks (a sweep's pruning, for instance).
+    """
     run = RunDir(recipe.run_dir)
     _check_run_dir(run, resume or overwrite)
     stage = stage_module(recipe.stage.name)
@@ -69,6 +78,8 @@ def train(recipe: Recipe, resume: bool = False, overwrite: bool = False, progres
         checkpoint = run.last_checkpoint() if resume else None
         _drop_metrics_after(run, checkpoint)
         trainer = _build_trainer(stage, model, tokenizer, (train_ds, eval_ds), recipe, run, precision, plan, progress)
+        for callback in callbacks or []:
+            trainer.add_callback(callback)
     except BaseException:
         if created:  # nothing trained yet: leave no half-made run directory behind
             shutil.rmtree(run.root, ignore_errors=True)
