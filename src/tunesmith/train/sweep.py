@@ -36,7 +36,10 @@ def sweep_dir(recipe: Recipe) -> Path:
 
 def run_sweep(recipe: Recipe, trials: int | None = None, progress: Progress = SILENT) -> SweepResult:
     """Run the sweep's remaining trials (up to `trials`, default `sweep.trials`) and write the results."""
-    import optuna
+    try:
+        import optuna
+    except ImportError:
+        raise InputError("sweep", "needs Optuna: pip install 'tunesmith[sweep]'") from None
 
     if recipe.sweep is None:
         raise InputError("sweep", "the recipe has no sweep section (sweep: {space: {train.learning_rate: …}})")
