@@ -29,6 +29,9 @@ class DataConfig(Section):
     columns: dict[str, str] = Field(default_factory=dict)
     prompt_separator: str | None = None
     completion_stop: str | None = None
+    tasks: list[Path] = Field(default_factory=list)  # more task files, mixed with `train` (multi-task SFT)
+    mix_temperature: float | None = Field(None, gt=0)  # file i drawn ∝ size_i^(1/T); None: 1 (natural shares)
+    mix_weights: dict[str, float] | None = None  # or fixed weights by file stem
 
 
 class MethodConfig(Section):

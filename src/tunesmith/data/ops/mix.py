@@ -36,20 +36,15 @@ def run(dataset, cfg: Config, ctx: OpContext) -> OpResult:
     groups: dict[str, list[int]] = defaultdict(list)
     for index, meta in enumerate(dataset["meta"]):
         groups[str(get_meta({"meta": meta}).get(cfg.by, ""))].append(index)
-    shares = _shares({name: len(members) for name, members in groups.items()}, cfg)
+    shares = source_shares({name: len(members) for name, members in groups.items()}, cfg.weights, cfg.temperature)
     total = cfg.total or len(dataset)
-    rng = random.Random(ctx.seed)
-    chosen: list[int] = []
-    removed_at: list[int] = []
+    chosen = sample_sources(groups, shares, total, random.Random(ctx.seed))
+    kept = set(chosen)
+    removed_at = sorted(i for members in groups.values() for i in members if i not in kept)
     per_source = {}
-    for name in sorted(groups):
-        members = groups[name]
+    for name, members in sorted(groups.items()):
         want = round(shares[name] * total)
-        picked = members * (want // len(members)) + rng.sample(members, want % len(members))
-        chosen += picked
-        removed_at += sorted(set(members) - set(picked))
         per_source[name] = {"in": len(members), "out": want, "share": round(want / total, 4)}
-    rng.shuffle(chosen)
     added = sum(max(0, s["out"] - s["in"]) for s in per_source.values())
     result = OpResult(dataset.select(chosen), added=added, stats={"sources": per_source})
     if removed_at:
@@ -58,14 +53,28 @@ def run(dataset, cfg: Config, ctx: OpContext) -> OpResult:
     return result
 
 
-def _shares(sizes: dict[str, int], cfg: Config) -> dict[str, float]:
-    """Each source's share of the output."""
-    if cfg.weights is not None:
-        unknown = sorted(set(cfg.weights) - set(sizes))
+def sample_sources(groups: dict[str, list], shares: dict[str, float], total: int, rng: random.Random) -> list:
+    """Each source's members sampled to its share of `total` (down without replacement, up by whole copies plus
+    a sample), all shuffled together."""
+    chosen: list = []
+    for name in sorted(groups):
+        members = groups[name]
+        want = round(shares[name] * total)
+        chosen += members * (want // len(members)) + rng.sample(members, want % len(members))
+    rng.shuffle(chosen)
+    return chosen
+
+
+def source_shares(
+    sizes: dict[str, int], weights: dict[str, float] | None, temperature: float | None, where: str = "mix.weights"
+) -> dict[str, float]:
+    """Each source's share of the output: by `weights`, else ∝ size^(1/temperature)."""
+    if weights is not None:
+        unknown = sorted(set(weights) - set(sizes))
         if unknown:
-            raise InputError("mix.weights", f"unknown source(s) {unknown}; the data has {sorted(sizes)}")
-        raw = {name: cfg.weights.get(name, 0.0) for name in sizes}
+            raise InputError(where, f"unknown source(s) {unknown}; the data has {sorted(sizes)}")
+        raw = {name: weights.get(name, 0.0) for name in sizes}
     else:
-        raw = {name: size ** (1 / cfg.temperature) for name, size in sizes.items()}
+        raw = {name: size ** (1 / (temperature or 1.0)) for name, size in sizes.items()}
     norm = sum(raw.values())
     return {name: value / norm for name, value in raw.items()}
