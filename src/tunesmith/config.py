@@ -11,6 +11,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, SerializeAsAny, ValidationError, field_validator, model_validator
 
 from tunesmith.errors import InputError
+from tunesmith.yaml_file import read_mapping
 
 DEFAULT_MODEL = "smollm2-135m"
 
@@ -190,17 +191,7 @@ def _module_names(package: str) -> tuple[str, ...]:
 
 def load_recipe(path: str | Path, overrides: list[str] | None = None) -> Recipe:
     """Read, override (`a.b=value`) and validate a recipe; any problem is an InputError naming file and key."""
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(str(path), "recipe file not found")
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        line = getattr(getattr(exc, "problem_mark", None), "line", None)
-        where = f"{path}:{line + 1}" if line is not None else str(path)
-        raise InputError(where, f"not valid YAML ({getattr(exc, 'problem', exc)})") from None
-    if not isinstance(raw, dict):
-        raise InputError(str(path), "expected a mapping of recipe sections (model, data, method, train …)")
+    raw = read_mapping(path, "recipe", "a mapping of recipe sections (model, data, method, train …)")
     for item in overrides or []:
         apply_override(raw, item)
     return validate_recipe(raw, source=str(path))

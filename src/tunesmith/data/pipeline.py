@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 from datasets import Dataset
 from pydantic import Field, field_validator
 
@@ -25,6 +24,7 @@ from tunesmith.data.records import to_output
 from tunesmith.data.sources import InputSpec, combine, read_input
 from tunesmith.errors import InputError
 from tunesmith.progress import SILENT, Progress
+from tunesmith.yaml_file import read_mapping
 
 
 class Pipeline(OpConfig):
@@ -65,15 +65,7 @@ def load_pipeline(path: str | Path) -> tuple[Pipeline, list[Step], Any]:
     from tunesmith.data.report import ReportConfig
 
     path = Path(path)
-    if not path.is_file():
-        raise InputError(str(path), "pipeline file not found")
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        line = getattr(getattr(exc, "problem_mark", None), "line", None)
-        raise InputError(f"{path}:{line + 1}" if line is not None else str(path), f"not valid YAML ({exc})") from None
-    if not isinstance(raw, dict):
-        raise InputError(str(path), "expected a mapping with inputs, output and ops")
+    raw = read_mapping(path, "pipeline", "a mapping with inputs, output and ops")
     pipeline = validate_options(Pipeline, raw, str(path))
     steps = [_step(entry, f"{path}: ops[{i}]") for i, entry in enumerate(pipeline.ops)]
     for i, step in enumerate(steps[:-1]):

@@ -5,11 +5,9 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-import yaml
-
 from tunesmith.data.ops import OpContext
 from tunesmith.data.sources import read_dataset
-from tunesmith.errors import InputError
+from tunesmith.yaml_file import read_mapping
 
 
 def report_file(path: Path, settings: Path | None, out: Path) -> dict:
@@ -31,12 +29,5 @@ def report_file(path: Path, settings: Path | None, out: Path) -> dict:
 
 def _settings(path: Path) -> dict:
     """Report keys from a YAML file: the `report:` section of a pipeline, or the whole mapping."""
-    if not path.is_file():
-        raise InputError(str(path), "report settings file not found")
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise InputError(str(path), f"not valid YAML ({exc})") from None
-    if not isinstance(raw, dict):
-        raise InputError(str(path), "expected a mapping of report settings")
+    raw = read_mapping(path, "report settings", "a mapping of report settings")
     return raw.get("report", {}) if "ops" in raw or "inputs" in raw else raw
