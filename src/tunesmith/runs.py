@@ -49,7 +49,8 @@ class RunDir:
         return self.root / "eval"
 
     def is_adapter(self) -> bool:
-        return (self.final / "adapter_config.json").is_file()
+        """Whether `final/` holds an adapter (PEFT's, or tunesmith's bottleneck adapter) rather than a model."""
+        return (self.final / "adapter_config.json").is_file() or (self.final / "bottleneck_adapter.json").is_file()
 
     def last_checkpoint(self) -> Path | None:
         """The newest `checkpoint-N` folder that finished writing, if any."""

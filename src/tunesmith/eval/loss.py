@@ -27,6 +27,7 @@ def validation_loss(model, tokenizer, conversations: list[list[dict]], batch_siz
         target = torch.tensor([y + [-100] * (width - len(y)) for y in labels])
         with torch.inference_mode():
             logits = model(input_ids=input_ids.to(model.device), attention_mask=attention.to(model.device)).logits
+        logits = logits[:, -input_ids.shape[1] :]  # soft-prompt methods put their virtual tokens' logits first
         shift_logits = logits[:, :-1].float()
         shift_target = target[:, 1:].to(logits.device)
         nll = torch.nn.functional.cross_entropy(

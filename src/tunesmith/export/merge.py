@@ -13,6 +13,8 @@ from tunesmith.progress import SILENT, Progress
 def merge_run(run_dir: str | Path, out: str | Path, progress: Progress = SILENT) -> Path:
     """Write base + adapter merged into `out` (atomically); a full/freeze run is copied out as it is."""
     source = source_for(run_dir, progress)
+    if source.adapter is not None:
+        _check_mergeable(run_dir, source.adapter)
     model, tokenizer = load_for_inference(source)
     if source.adapter is not None:
         if not hasattr(model, "merge_and_unload"):
@@ -23,3 +25,24 @@ def merge_run(run_dir: str | Path, out: str | Path, progress: Progress = SILENT)
         tokenizer.save_pretrained(tmp)
     progress.note(f"Merged model written to {out}")
     return Path(out)
+
+
+def _check_mergeable(run_dir: str | Path, adapter: Path) -> None:
+    """Stop, naming the method, when the adapter adds inputs or layers instead of changing weights (tunesmith)."""
+    from peft import PeftConfig
+
+    from tunesmith.config import load_recipe
+    from tunesmith.train.methods.adapter import is_adapter_folder
+
+    if is_adapter_folder(adapter):
+        what = "bottleneck layers"
+    elif PeftConfig.from_pretrained(str(adapter)).is_prompt_learning:
+        what = "trained virtual tokens or attention prefixes"
+    else:
+        return
+    method = load_recipe(Path(run_dir) / "recipe.yaml").method.name
+    raise InputError(
+        str(run_dir),
+        f"method '{method}' adds {what} rather than changing the base weights, so it cannot be merged; "
+        "use the run directory itself with chat, eval or serve",
+    )

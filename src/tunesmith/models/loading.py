@@ -47,13 +47,22 @@ def load_tokenizer(name: str):
     return tokenizer
 
 
-def load_model(name: str, dtype: str = "float32"):
-    """A causal LM from a resolved folder or hub id (float32 by default: CPU training autocasts as needed)."""
+def load_model(name: str, dtype: str = "float32", quantization_config=None):
+    """A causal LM from a resolved folder or hub id (float32 by default: CPU training autocasts as needed).
+
+    `quantization_config` (e.g. QLoRA's 4-bit `BitsAndBytesConfig`) quantises the weights as they load, onto this
+    process's GPU; only a method's `quantization_config(cfg)` should supply it.
+    """
     import torch
     from transformers import AutoModelForCausalLM
 
+    kwargs = {}
+    if quantization_config is not None:  # tunesmith: qlora — quantise at load time, on this process's GPU
+        from accelerate import PartialState
+
+        kwargs = {"quantization_config": quantization_config, "device_map": {"": PartialState().local_process_index}}
     try:
-        return AutoModelForCausalLM.from_pretrained(name, dtype=getattr(torch, dtype))
+        return AutoModelForCausalLM.from_pretrained(name, dtype=getattr(torch, dtype), **kwargs)
     except OSError as exc:
         raise InputError(f"model '{name}'", f"could not load it ({_first_line(exc)})") from None
 
@@ -63,11 +72,26 @@ def load_for_inference(source: ModelSource):
     tokenizer = load_tokenizer(str(source.adapter) if source.adapter else source.base)
     model = load_model(source.base)
     if source.adapter is not None:
-        from peft import PeftModel
-
-        model = PeftModel.from_pretrained(model, source.adapter)
+        model = _attach_adapter(model, source.adapter)
     model.eval()
     return model, tokenizer
+
+
+def _is_bottleneck_adapter(folder: Path) -> bool:
+    from tunesmith.train.methods.adapter import is_adapter_folder
+
+    return is_adapter_folder(folder)
+
+
+def _attach_adapter(model, folder: Path):
+    """A PEFT adapter through PEFT; a tunesmith bottleneck adapter (method `adapter`) is added in place."""
+    if _is_bottleneck_adapter(folder):
+        from tunesmith.train.methods._bottleneck import load_adapter
+
+        return load_adapter(model, folder)
+    from peft import PeftModel
+
+    return PeftModel.from_pretrained(model, folder)
 
 
 def _first_line(exc: Exception) -> str:

@@ -17,7 +17,16 @@ from tunesmith.models.resolve import resolve_model
 from tunesmith.models.templates import training_template
 from tunesmith.progress import SILENT, Progress
 from tunesmith.runs import RunDir, checkpoint_step, read_jsonl
-from tunesmith.train.methods import TrainingPlan, apply_method, count_parameters, method_callbacks, method_optimizer
+from tunesmith.train.methods import (
+    TrainingPlan,
+    apply_method,
+    count_parameters,
+    method_callbacks,
+    method_checkpoints_reload,
+    method_optimizer,
+    method_preflight,
+    method_quantization,
+)
 from tunesmith.train.precision import resolve_precision
 from tunesmith.train.stages import stage_module
 
@@ -49,6 +58,10 @@ def train(
 
     `callbacks` are extra transformers TrainerCallbacks (a sweep's pruning, for instance).
     """
+    method_preflight(recipe.method)  # e.g. QLoRA without a GPU: say so before loading anything
+    if not method_checkpoints_reload(recipe.method) and recipe.train.keep_best:
+        progress.note(f"train.keep_best is off: PEFT cannot load '{recipe.method.name}' checkpoints back (peft#2256)")
+    recipe = _without_unreloadable_checkpoints(recipe, resume)
     run = RunDir(recipe.run_dir)
     _check_run_dir(run, resume or overwrite)
     stage = stage_module(recipe.stage.name)
@@ -66,7 +79,8 @@ def train(
     from transformers import set_seed
 
     set_seed(recipe.train.seed)  # adapter initialisation is part of the run: same recipe, same start
-    model = apply_method(load_model(model_path), recipe.method, plan)
+    base = load_model(model_path, quantization_config=method_quantization(recipe.method))
+    model = apply_method(base, recipe.method, plan)
     trainable, total = count_parameters(model)
 
     if overwrite and not resume:
@@ -153,6 +167,18 @@ def _with_replay(train_ds, recipe: Recipe, model_path: str, progress: Progress):
     from tunesmith.train.replay import add_replay
 
     return add_replay(train_ds, recipe, model_path, progress)
+
+
+def _without_unreloadable_checkpoints(recipe: Recipe, resume: bool) -> Recipe:
+    """Methods whose checkpoints PEFT cannot load back (p-tuning, projected prefixes) train without keep-best."""
+    if method_checkpoints_reload(recipe.method):
+        return recipe
+    if resume:
+        raise InputError(
+            "--resume",
+            f"method '{recipe.method.name}' cannot resume from its checkpoints; start again with --overwrite",
+        )
+    return recipe.model_copy(update={"train": recipe.train.model_copy(update={"keep_best": False})})
 
 
 def _check_run_dir(run: RunDir, allowed: bool) -> None:

@@ -4,7 +4,10 @@ A method module defines `Config` (its recipe keys under `method:`) and `apply(mo
 makes the right parameters trainable (maybe wrapping the model). It may also define
 `optimizer(model, cfg, plan) -> torch.optim.Optimizer` (its own parameter groups, e.g. LoRA+ or layer-wise
 learning rates) and `callbacks(model, cfg, plan) -> list[TrainerCallback]` (per-step work such as AdaLoRA's
-rank allocation).
+rank allocation). Optional hooks the run calls before loading anything: `preflight(cfg)` (fail fast, e.g. QLoRA
+without a GPU) and `quantization_config(cfg)` (how the base model must be loaded, e.g. 4-bit). A module that sets
+`CHECKPOINTS_RELOAD = False` (or defines `checkpoints_reload(cfg)`) cannot load its own checkpoints back into a
+training model, so keep-best and resume must be off for it.
 """
 
 from __future__ import annotations
@@ -44,6 +47,26 @@ def method_callbacks(model, cfg, plan: TrainingPlan) -> list:
     """Trainer callbacks the method needs during training (most need none)."""
     build = getattr(_module(cfg), "callbacks", None)
     return list(build(model, cfg, plan)) if build else []
+
+
+def method_preflight(cfg) -> None:
+    """Raise InputError now, before data or model loading, if this machine cannot run method `cfg.name`."""
+    check = getattr(_module(cfg), "preflight", None)
+    if check:
+        check(cfg)
+
+
+def method_quantization(cfg):
+    """The `quantization_config` the base model must be loaded with for this method, or None."""
+    build = getattr(_module(cfg), "quantization_config", None)
+    return build(cfg) if build else None
+
+
+def method_checkpoints_reload(cfg) -> bool:
+    """Whether the trainer can load this method's checkpoints back (for keep-best and resume)."""
+    module = _module(cfg)
+    check = getattr(module, "checkpoints_reload", None)
+    return check(cfg) if check else getattr(module, "CHECKPOINTS_RELOAD", True)
 
 
 def count_parameters(model) -> tuple[int, int]:

@@ -14,6 +14,7 @@ class Config(MethodConfig):
     name: Literal["freeze"] = "freeze"
     trainable_layers: int = Field(2, ge=0)
     trainable_modules: list[str] = Field(default_factory=list)
+    layer_lr_decay: float = Field(1.0, gt=0, le=1)  # < 1: each layer below the top learns this much slower
 
 
 def apply(model, cfg: Config, plan=None):
@@ -46,3 +47,12 @@ def decoder_layers(model):
     if not stacks:
         raise InputError("method", "could not find the model's transformer layers to freeze")
     return max(stacks, key=len)
+
+
+def optimizer(model, cfg: Config, plan):
+    """Layer-wise learning rates when `layer_lr_decay` < 1; else None (the trainer's own AdamW)."""
+    if cfg.layer_lr_decay == 1.0:
+        return None
+    from tunesmith.train.methods._layer_lr import layerwise_adamw
+
+    return layerwise_adamw(model, cfg.layer_lr_decay, plan)

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Literal
 
+from pydantic import Field
+
 from tunesmith.config import MethodConfig
 
 
 class Config(MethodConfig):
     name: Literal["full"] = "full"
+    layer_lr_decay: float = Field(1.0, gt=0, le=1)  # < 1: each layer below the top learns this much slower
 
 
 def apply(model, cfg: Config, plan=None):
@@ -16,3 +19,12 @@ def apply(model, cfg: Config, plan=None):
     for param in model.parameters():
         param.requires_grad_(True)
     return model
+
+
+def optimizer(model, cfg: Config, plan):
+    """Layer-wise learning rates when `layer_lr_decay` < 1; else None (the trainer's own AdamW)."""
+    if cfg.layer_lr_decay == 1.0:
+        return None
+    from tunesmith.train.methods._layer_lr import layerwise_adamw
+
+    return layerwise_adamw(model, cfg.layer_lr_decay, plan)

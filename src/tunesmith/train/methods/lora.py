@@ -1,12 +1,17 @@
-"""LoRA (and its DoRA / rsLoRA variants) through PEFT: small low-rank adapters on frozen weights."""
+"""LoRA through PEFT, with its DoRA, rsLoRA, PiSSA/OLoRA-initialised and LoRA+ variants."""
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from tunesmith.config import MethodConfig
+
+# PEFT initialisations that need no data or extra config and reload exactly: PEFT redoes PiSSA's / OLoRA's split of
+# the base weights when it loads the adapter, so only the deterministic ones are offered (no `pissa_niter_N`).
+INIT_CHOICES = ("gaussian", "orthogonal", "pissa", "olora")
 
 
 class Config(MethodConfig):
@@ -17,7 +22,21 @@ class Config(MethodConfig):
     target_modules: str | list[str] = "all-linear"
     use_dora: bool = False
     use_rslora: bool = False
+    init_lora_weights: bool | str = True
+    loraplus_lr_ratio: float | None = Field(None, ge=1)
     modules_to_save: list[str] | None = None
+
+    @field_validator("init_lora_weights")
+    @classmethod
+    def _known_init(cls, value: bool | str) -> bool | str:
+        if isinstance(value, bool) or value in INIT_CHOICES:
+            return value
+        if re.fullmatch(r"pissa_niter_\d+", value):
+            raise ValueError(
+                "pissa_niter_N (randomised SVD) cannot be reloaded exactly: PEFT redoes the split with new random "
+                "numbers when it loads the adapter; use pissa (exact SVD)"
+            )
+        raise ValueError(f"expected true, false, {', '.join(INIT_CHOICES)}")
 
 
 def peft_config(cfg: Config):
@@ -31,13 +50,34 @@ def peft_config(cfg: Config):
         target_modules=cfg.target_modules,
         use_dora=cfg.use_dora,
         use_rslora=cfg.use_rslora,
+        init_lora_weights=cfg.init_lora_weights,
         modules_to_save=cfg.modules_to_save,
         task_type="CAUSAL_LM",
     )
 
 
 def apply(model, cfg: Config, plan=None):
-    """Wrap `model` with LoRA adapters; only the adapters (and `modules_to_save`) train."""
+    """Wrap `model` with LoRA adapters; only the adapters (and `modules_to_save`) train.
+
+    PiSSA and OLoRA move the top singular directions of each weight into the adapter and train from there; PEFT
+    redoes that split from the base weights when the adapter is loaded back, so the saved adapter needs the same base.
+    """
     from peft import get_peft_model
 
     return get_peft_model(model, peft_config(cfg))
+
+
+def optimizer(model, cfg: Config, plan):
+    """LoRA+: AdamW where every `lora_B` matrix learns `loraplus_lr_ratio` times faster than `lora_A`; else None."""
+    if cfg.loraplus_lr_ratio is None:
+        return None
+    import torch
+    from peft.optimizers import create_loraplus_optimizer
+
+    return create_loraplus_optimizer(
+        model,
+        torch.optim.AdamW,
+        lr=plan.learning_rate,
+        loraplus_lr_ratio=cfg.loraplus_lr_ratio,
+        loraplus_weight_decay=plan.weight_decay,
+    )

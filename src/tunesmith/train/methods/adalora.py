@@ -1,0 +1,77 @@
+"""AdaLoRA through PEFT: LoRA whose rank budget is re-allocated during training to the weights that matter most."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from tunesmith.config import MethodConfig
+from tunesmith.errors import InputError
+
+
+class Config(MethodConfig):
+    name: Literal["adalora"] = "adalora"
+    init_r: int = Field(12, ge=1)
+    target_r: int = Field(8, ge=1)
+    tinit: int = Field(0, ge=0)
+    tfinal: int = Field(0, ge=0)
+    deltaT: int = Field(1, ge=1)  # noqa: N815 - PEFT's name
+    beta1: float = Field(0.85, gt=0, lt=1)
+    beta2: float = Field(0.85, gt=0, lt=1)
+    orth_reg_weight: float = Field(0.5, ge=0)
+    alpha: int = Field(32, ge=1)
+    dropout: float = Field(0.05, ge=0, lt=1)
+    target_modules: str | list[str] = "all-linear"
+    modules_to_save: list[str] | None = None
+
+
+def peft_config(cfg: Config, total_steps: int):
+    """The PEFT `AdaLoraConfig`; `total_step` is the run's optimizer steps (the budget schedule spans them)."""
+    from peft import AdaLoraConfig
+
+    if cfg.tinit >= total_steps - cfg.tfinal:
+        raise InputError(
+            "method.tinit",
+            f"tinit ({cfg.tinit}) + tfinal ({cfg.tfinal}) leave no rank-allocation phase in a {total_steps}-step run",
+        )
+    return AdaLoraConfig(
+        init_r=cfg.init_r,
+        target_r=cfg.target_r,
+        tinit=cfg.tinit,
+        tfinal=cfg.tfinal,
+        deltaT=cfg.deltaT,
+        beta1=cfg.beta1,
+        beta2=cfg.beta2,
+        orth_reg_weight=cfg.orth_reg_weight,
+        total_step=total_steps,
+        lora_alpha=cfg.alpha,
+        lora_dropout=cfg.dropout,
+        target_modules=cfg.target_modules,
+        modules_to_save=cfg.modules_to_save,
+        task_type="CAUSAL_LM",
+    )
+
+
+def apply(model, cfg: Config, plan):
+    """Wrap `model` with AdaLoRA adapters of rank `init_r`; training prunes them toward an average of `target_r`."""
+    from peft import get_peft_model
+
+    return get_peft_model(model, peft_config(cfg, plan.total_steps))
+
+
+def callbacks(model, cfg: Config, plan):
+    """The per-step rank allocation PEFT leaves to the training loop (transformers is imported only when training)."""
+    from transformers import TrainerCallback
+
+    class RankAllocation(TrainerCallback):
+        """Call AdaLoRA's `update_and_allocate` after each optimizer step, while the gradients are still there.
+
+        `on_optimizer_step` runs after `optimizer.step()` and before `zero_grad()`, the point PEFT's docs ask for;
+        `state.global_step` is then the index of the step just taken (0-based), as in PEFT's own loop.
+        """
+
+        def on_optimizer_step(self, args, state, control, **kwargs):
+            model.base_model.update_and_allocate(state.global_step)
+
+    return [RankAllocation()]

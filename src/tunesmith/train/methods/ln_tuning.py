@@ -1,0 +1,27 @@
+"""LN tuning through PEFT: train only (copies of) the normalisation layers; a few thousand parameters."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from tunesmith.config import MethodConfig
+
+
+class Config(MethodConfig):
+    name: Literal["ln_tuning"] = "ln_tuning"
+    target_modules: str | list[str] | None = None  # None: PEFT's default (every layer's norms and the final norm)
+    modules_to_save: list[str] | None = None
+
+
+def peft_config(cfg: Config):
+    """The PEFT `LNTuningConfig` for these recipe keys (same names)."""
+    from peft import LNTuningConfig
+
+    return LNTuningConfig(target_modules=cfg.target_modules, modules_to_save=cfg.modules_to_save, task_type="CAUSAL_LM")
+
+
+def apply(model, cfg: Config, plan=None):
+    """Wrap `model` so only its normalisation weights train."""
+    from peft import get_peft_model
+
+    return get_peft_model(model, peft_config(cfg))

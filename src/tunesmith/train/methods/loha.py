@@ -1,0 +1,43 @@
+"""LoHa through PEFT: the weight update is a Hadamard product of two low-rank products (more rank per parameter)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from tunesmith.config import MethodConfig
+
+
+class Config(MethodConfig):
+    name: Literal["loha"] = "loha"
+    r: int = Field(8, ge=1)
+    alpha: int = Field(8, ge=1)
+    rank_dropout: float = Field(0.0, ge=0, lt=1)
+    module_dropout: float = Field(0.0, ge=0, lt=1)
+    use_effective_conv2d: bool = False
+    target_modules: str | list[str] | None = None  # None: PEFT's default for the architecture (q_proj, v_proj)
+    modules_to_save: list[str] | None = None
+
+
+def peft_config(cfg: Config):
+    """The PEFT `LoHaConfig` for these recipe keys (same names)."""
+    from peft import LoHaConfig
+
+    return LoHaConfig(
+        r=cfg.r,
+        alpha=cfg.alpha,
+        rank_dropout=cfg.rank_dropout,
+        module_dropout=cfg.module_dropout,
+        use_effective_conv2d=cfg.use_effective_conv2d,
+        target_modules=cfg.target_modules,
+        modules_to_save=cfg.modules_to_save,
+        task_type="CAUSAL_LM",
+    )
+
+
+def apply(model, cfg: Config, plan=None):
+    """Wrap `model` with LoHa adapters (four r-rank factors per target weight)."""
+    from peft import get_peft_model
+
+    return get_peft_model(model, peft_config(cfg))
