@@ -1,0 +1,105 @@
+"""`tunesmith logs list|show|export`: read the request log and curate it into training data."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from tunesmith.cli.console import console, table
+
+app = typer.Typer(
+    help="List, show and export logged requests (the store `tunesmith serve` writes).", no_args_is_help=True
+)
+
+STORE = typer.Option("tunesmith-logs.db", "--store", help="SQLite file path or SQLAlchemy URL.")
+SINCE = typer.Option(None, "--since", help="From this UTC time (ISO date/time) or span ago (7d, 12h, 30m).")
+UNTIL = typer.Option(None, "--until", help="Before this UTC time (ISO) or span ago.")
+MODEL = typer.Option(None, "--model", help="Only this model or adapter name.")
+TAG = typer.Option(None, "--tag", help="Only requests with this tag.")
+FEEDBACK = typer.Option(None, "--feedback", help="Only requests with feedback: up, down, corrected, any or none.")
+ENDPOINT = typer.Option(None, "--endpoint", help="chat or completions.")
+
+
+@app.command("list")
+def list_command(
+    store: str = STORE,
+    since: str = SINCE,
+    until: str = UNTIL,
+    model: str = MODEL,
+    tag: str = TAG,
+    feedback: str = FEEDBACK,
+    endpoint: str = ENDPOINT,
+    limit: int = typer.Option(20, min=1, help="Newest N requests."),
+) -> None:
+    """The newest logged requests, with tokens, latency, status and feedback."""
+    from tunesmith.serve.logfilter import build_filter
+    from tunesmith.serve.store import open_store
+
+    where = build_filter(since, until, model, tag, feedback, endpoint)
+    rows = open_store(store, must_exist=True).query(where, limit=limit, newest_first=True)
+    header = ["id", "UTC", "model", "tokens", "ms", "status", "prompt"]
+    body = [
+        [
+            r.id,
+            r.created_at.strftime("%m-%d %H:%M"),
+            r.model,
+            f"{r.prompt_tokens}+{r.completion_tokens}",
+            f"{r.latency_ms:.0f}",
+            r.status + (f" {_feedback(r)}" if _feedback(r) else ""),
+            _snippet(r.messages[-1]["content"] if r.messages else r.prompt or ""),
+        ]
+        for r in rows
+    ]
+    shown = table(f"{len(rows)} logged requests", header, body)
+    for column in shown.columns[:-1]:  # ids are what `logs show` takes: keep every field but the prompt whole
+        column.no_wrap = True
+    console.print(shown)
+
+
+@app.command("show")
+def show_command(
+    request_id: str = typer.Argument(..., help="A response id (chatcmpl-… or cmpl-…)."), store: str = STORE
+):
+    """One logged request in full, with its feedback, as JSON."""
+    from dataclasses import asdict
+
+    from tunesmith.errors import InputError
+    from tunesmith.serve.store import open_store
+
+    entry = open_store(store, must_exist=True).get(request_id)
+    if entry is None:
+        raise InputError(request_id, f"no logged request with this id in {store}")
+    console.print_json(json.dumps(asdict(entry), default=str, ensure_ascii=False))
+
+
+@app.command("export")
+def export_command(
+    format: str = typer.Option(..., "--format", help="sft, preference or kto."),
+    out: Path = typer.Option(..., "--out", help="JSONL file to write (atomically)."),
+    store: str = STORE,
+    since: str = SINCE,
+    until: str = UNTIL,
+    model: str = MODEL,
+    tag: str = TAG,
+    feedback: str = FEEDBACK,
+    endpoint: str = ENDPOINT,
+) -> None:
+    """Write matching requests as a training dataset; corrected answers replace the logged ones."""
+    from tunesmith.serve.export import export_logs
+    from tunesmith.serve.logfilter import build_filter
+    from tunesmith.serve.store import open_store
+
+    where = build_filter(since, until, model, tag, feedback, endpoint)
+    count = export_logs(open_store(store, must_exist=True), where, format, out)
+    console.print(f"Wrote {count} {format} rows to {out}")
+
+
+def _feedback(entry) -> str:
+    return "corrected" if entry.correction is not None else (entry.rating or "")
+
+
+def _snippet(text: str, width: int = 40) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"

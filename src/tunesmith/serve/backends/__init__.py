@@ -1,0 +1,1 @@
+"""Backends the app serves through: transformers (here); an upstream proxy and vLLM implement the same Backend."""

@@ -1,0 +1,117 @@
+"""OpenAI-style errors: `{"error": {"message", "type", "param", "code"}}` with OpenAI's status codes."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from tunesmith.errors import InputError
+
+log = logging.getLogger("tunesmith.serve")
+
+
+class APIError(Exception):
+    """An error the API answers with: HTTP status plus OpenAI's error fields."""
+
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        type: str = "invalid_request_error",
+        param: str | None = None,
+        code: str | None = None,
+        headers: dict[str, str] | None = None,
+    ):
+        super().__init__(message)
+        self.status, self.message, self.type, self.param, self.code = status, message, type, param, code
+        self.headers = headers
+
+    def body(self) -> dict:
+        """The JSON body OpenAI's clients parse."""
+        return {"error": {"message": self.message, "type": self.type, "param": self.param, "code": self.code}}
+
+    def response(self) -> JSONResponse:
+        return JSONResponse(self.body(), status_code=self.status, headers=self.headers)
+
+    async def send(self, send) -> None:
+        """Answer at the ASGI level (for middleware that runs before any route)."""
+        payload = json.dumps(self.body()).encode("utf-8")
+        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode())]
+        headers += [(k.lower().encode(), v.encode()) for k, v in (self.headers or {}).items()]
+        await send({"type": "http.response.start", "status": self.status, "headers": headers})
+        await send({"type": "http.response.body", "body": payload})
+
+
+def invalid(message: str, param: str | None = None, code: str | None = "invalid_value") -> APIError:
+    """400: a request parameter is wrong."""
+    return APIError(400, message, param=param, code=code)
+
+
+def model_not_found(name: str) -> APIError:
+    """404 with OpenAI's `model_not_found` code."""
+    message = f"The model `{name}` does not exist or you do not have access to it."
+    return APIError(404, message, param="model", code="model_not_found")
+
+
+def unauthorized() -> APIError:
+    """401 for a missing or wrong API key (the key itself is never echoed)."""
+    message = "Incorrect API key provided. Send it as `Authorization: Bearer <key>`."
+    return APIError(401, message, code="invalid_api_key")
+
+
+def too_many(message: str, code: str, retry_after: int) -> APIError:
+    """429: rate limit or full queue; `Retry-After` says when to try again."""
+    return APIError(429, message, type="requests", code=code, headers={"Retry-After": str(retry_after)})
+
+
+def too_large(limit: int) -> APIError:
+    """413: the body is over the server's limit."""
+    return APIError(413, f"Request body is larger than {limit} bytes.", code="request_too_large")
+
+
+def install_handlers(app: FastAPI) -> None:
+    """Answer every error, including FastAPI's own, with an OpenAI-style body."""
+    app.add_exception_handler(APIError, _api_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(InputError, _input_error)
+    app.add_exception_handler(Exception, _server_error)
+
+
+async def _api_error(request: Request, exc: APIError) -> JSONResponse:
+    return exc.response()
+
+
+async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+    """Malformed JSON and wrong parameters are 400s (FastAPI would say 422)."""
+    errors = exc.errors()
+    first = errors[0] if errors else {}
+    if first.get("type") == "json_invalid":
+        message = "We could not parse the JSON body of your request. Send valid JSON."
+        return invalid(message, code="invalid_json").response()
+    loc = [str(part) for part in first.get("loc", ()) if part != "body"]
+    param = ".".join(loc) or None
+    if first.get("type") == "missing" and param:
+        return invalid(f"Missing required parameter: '{param}'.", param, "missing_required_parameter").response()
+    return invalid(f"Invalid value for '{param}': {first.get('msg', 'invalid')}.", param).response()
+
+
+async def _http_error(request: Request, exc: HTTPException) -> JSONResponse:
+    codes = {404: "not_found", 405: "method_not_allowed"}
+    error = APIError(exc.status_code, str(exc.detail), code=codes.get(exc.status_code))
+    return error.response()
+
+
+async def _input_error(request: Request, exc: InputError) -> JSONResponse:
+    return invalid(str(exc)).response()
+
+
+async def _server_error(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error on %s", request.url.path)
+    message = "The server had an error while processing your request."
+    return APIError(500, message, type="server_error", code="internal_error").response()

@@ -1,0 +1,201 @@
+"""The request log: every served request and its feedback, through SQLAlchemy (SQLite file by default, any URL).
+
+A SQLite store runs in WAL mode with full fsync, so a row is on disk when `log` returns, readers (`tunesmith
+logs`) never block the server, and a killed server leaves a store that opens cleanly. Times are UTC.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, String, Text, create_engine, event, select
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship, selectinload
+
+from tunesmith.errors import InputError
+from tunesmith.serve.logfilter import LogFilter, apply_filter
+
+
+def utcnow() -> datetime:
+    """Now, as the naive UTC datetime the store keeps."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class RequestRow(Base):
+    __tablename__ = "requests"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    endpoint: Mapped[str] = mapped_column(String(16))  # "chat" or "completions"
+    model: Mapped[str] = mapped_column(String(128), index=True)
+    messages: Mapped[list | None] = mapped_column(JSON)
+    prompt: Mapped[str | None] = mapped_column(Text)
+    params: Mapped[dict] = mapped_column(JSON)
+    output: Mapped[str] = mapped_column(Text)
+    choices: Mapped[list] = mapped_column(JSON)
+    finish_reason: Mapped[str | None] = mapped_column(String(16))
+    prompt_tokens: Mapped[int] = mapped_column(Integer)
+    completion_tokens: Mapped[int] = mapped_column(Integer)
+    latency_ms: Mapped[float] = mapped_column(Float)
+    key_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    meta: Mapped[dict] = mapped_column("metadata", JSON)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    error: Mapped[str | None] = mapped_column(Text)
+    tags: Mapped[list[TagRow]] = relationship(cascade="all, delete-orphan")
+    feedback: Mapped[list[FeedbackRow]] = relationship(cascade="all, delete-orphan", order_by="FeedbackRow.id")
+
+
+class TagRow(Base):
+    __tablename__ = "request_tags"
+
+    request_id: Mapped[str] = mapped_column(ForeignKey("requests.id"), primary_key=True)
+    tag: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
+
+
+class FeedbackRow(Base):
+    __tablename__ = "feedback"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    request_id: Mapped[str] = mapped_column(ForeignKey("requests.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    rating: Mapped[str | None] = mapped_column(String(8))  # "up" or "down"
+    correction: Mapped[str | None] = mapped_column(Text)
+    comment: Mapped[str | None] = mapped_column(Text)
+    key_id: Mapped[str | None] = mapped_column(String(32))
+
+
+@dataclass
+class Feedback:
+    request_id: str
+    rating: str | None = None
+    correction: str | None = None
+    comment: str | None = None
+    key_id: str | None = None
+    id: int = 0
+    created_at: datetime = field(default_factory=utcnow)
+
+
+@dataclass
+class LoggedRequest:
+    """One request and its answer, as logged (and, when read back, with its feedback, oldest first)."""
+
+    id: str
+    endpoint: str
+    model: str
+    output: str
+    messages: list[dict] | None = None
+    prompt: str | None = None
+    params: dict = field(default_factory=dict)
+    choices: list[dict] = field(default_factory=list)
+    finish_reason: str | None = None
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    latency_ms: float = 0.0
+    key_id: str | None = None
+    tags: list[str] = field(default_factory=list)
+    meta: dict = field(default_factory=dict)
+    status: str = "ok"
+    error: str | None = None
+    created_at: datetime = field(default_factory=utcnow)
+    feedback: list[Feedback] = field(default_factory=list)
+
+    @property
+    def rating(self) -> str | None:
+        """The latest thumbs up/down, if any."""
+        return next((f.rating for f in reversed(self.feedback) if f.rating), None)
+
+    @property
+    def correction(self) -> str | None:
+        """The latest corrected answer, if any."""
+        return next((f.correction for f in reversed(self.feedback) if f.correction is not None), None)
+
+
+class Store:
+    """Reads and writes the request log at a SQLAlchemy URL or a SQLite file path."""
+
+    def __init__(self, target: str | Path):
+        self.url = store_url(target)
+        self.engine = create_engine(self.url, connect_args={"timeout": 30} if self.url.startswith("sqlite") else {})
+        if self.url.startswith("sqlite"):
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        Base.metadata.create_all(self.engine)
+
+    def log(self, entry: LoggedRequest) -> None:
+        """Write one request (with any feedback it carries); committed, on disk, when this returns."""
+        values = {f.name: getattr(entry, f.name) for f in fields(entry) if f.name not in ("tags", "feedback")}
+        tags = [TagRow(tag=t) for t in dict.fromkeys(entry.tags)]
+        row = RequestRow(**values, tags=tags, feedback=[_feedback_row(f) for f in entry.feedback])
+        with Session(self.engine) as session, session.begin():
+            session.add(row)
+
+    def add_feedback(self, feedback: Feedback) -> Feedback | None:
+        """Attach feedback to a logged request; None when no request has that id."""
+        with Session(self.engine) as session, session.begin():
+            if session.get(RequestRow, feedback.request_id) is None:
+                return None
+            row = _feedback_row(feedback)
+            session.add(row)
+            session.flush()
+            feedback.id = row.id
+        return feedback
+
+    def get(self, request_id: str) -> LoggedRequest | None:
+        with Session(self.engine) as session:
+            row = session.get(RequestRow, request_id, options=[selectinload(RequestRow.tags)])
+            return _logged(row) if row is not None else None
+
+    def query(self, where: LogFilter | None = None, limit: int | None = None, newest_first: bool = False):
+        """Logged requests matching `where`, oldest first (or newest first), at most `limit`."""
+        order = RequestRow.created_at.desc() if newest_first else RequestRow.created_at
+        stmt = apply_filter(select(RequestRow), where or LogFilter(), RequestRow, TagRow, FeedbackRow)
+        stmt = stmt.options(selectinload(RequestRow.tags), selectinload(RequestRow.feedback))
+        stmt = stmt.order_by(order, RequestRow.id).limit(limit)
+        with Session(self.engine) as session:
+            return [_logged(row) for row in session.scalars(stmt)]
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def open_store(target: str | Path, must_exist: bool = False) -> Store:
+    """The store at a URL or SQLite path; `must_exist` refuses to create a new SQLite file (for readers)."""
+    if must_exist and "://" not in str(target) and not Path(target).expanduser().is_file():
+        raise InputError(str(target), "no request log here; pass --store PATH_OR_URL (the one `tunesmith serve` used)")
+    return Store(target)
+
+
+def store_url(target: str | Path) -> str:
+    """A SQLAlchemy URL as given, or a SQLite URL for a file path (its folder is created)."""
+    text = str(target)
+    if "://" in text:
+        return text
+    path = Path(text).expanduser().resolve()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{path}"
+
+
+def _sqlite_pragmas(connection, record) -> None:
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def _feedback_row(feedback: Feedback) -> FeedbackRow:
+    return FeedbackRow(**{f.name: getattr(feedback, f.name) for f in fields(feedback) if f.name != "id"})
+
+
+def _logged(row: RequestRow) -> LoggedRequest:
+    names = [f.name for f in fields(LoggedRequest) if f.name not in ("tags", "feedback")]
+    entry = LoggedRequest(**{name: getattr(row, name) for name in names})
+    entry.tags = [t.tag for t in row.tags]
+    entry.feedback = [
+        Feedback(f.request_id, f.rating, f.correction, f.comment, f.key_id, f.id, f.created_at) for f in row.feedback
+    ]
+    return entry

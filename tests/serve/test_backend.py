@@ -1,0 +1,138 @@
+"""The transformers backend without HTTP: adapter bookkeeping, plans from run directories, row decoding."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+import pytest
+import torch
+import yaml
+
+from tests.serve.conftest import make_adapter_run
+from tunesmith.errors import InputError
+from tunesmith.serve.adapters import parse_adapter_option, plan
+from tunesmith.serve.backends.base import Delta, Finish, Generation, GenerationRequest, Sampling
+from tunesmith.serve.backends.rows import Row, RowStreamer
+
+
+async def answer(backend, model: str, prompt: str = "hi") -> str:
+    generation = backend.submit(GenerationRequest(model, max_tokens=6, prompt=prompt, sampling=Sampling(0.0)))
+    return "".join([e.text async for e in generation if isinstance(e, Delta)])
+
+
+def test_unloading_the_last_adapter_leaves_the_plain_base(tiny_model_dir, adapter_runs):
+    from tunesmith.serve.backends.transformers import TransformersBackend
+
+    backend = TransformersBackend(plan(str(tiny_model_dir), [("alpha", str(adapter_runs["alpha"]))]))
+    base = backend.base_name
+    backend.start()
+    try:
+        before = asyncio.run(answer(backend, base))
+        with_alpha = asyncio.run(answer(backend, "alpha"))
+        backend.unload_adapter("alpha")
+        assert backend.peft is None and [m.name for m in backend.models()] == [base]
+        assert not any("lora" in name for name, _ in backend.model.named_modules())
+        assert asyncio.run(answer(backend, base)) == before
+        backend.load_adapter("again", str(adapter_runs["alpha"]))
+        assert asyncio.run(answer(backend, "again")) == with_alpha != before
+        with pytest.raises(InputError, match="already taken"):
+            backend.load_adapter("again", str(adapter_runs["alpha"]))
+    finally:
+        backend.close()
+
+
+def test_plans_from_run_directories(tmp_path, tiny_model_dir, adapter_runs):
+    served = plan(None, [("alpha", str(adapter_runs["alpha"]))])
+    assert served.base == str(tiny_model_dir) and served.base_name == tiny_model_dir.name
+    assert served.adapters == {"alpha": adapter_runs["alpha"] / "final"}
+
+    as_model = plan(str(adapter_runs["beta"]), [])  # a run directory as MODEL: its base, and it as an adapter
+    assert as_model.base == str(tiny_model_dir) and list(as_model.adapters) == ["beta"]
+
+    other = tmp_path / "other-base"
+    other.mkdir()
+    (other / "config.json").write_text("{}")
+    with pytest.raises(InputError, match="trained on"):
+        plan(str(other), [("alpha", str(adapter_runs["alpha"]))])
+    with pytest.raises(InputError, match="already taken"):
+        plan(None, [("alpha", str(adapter_runs["alpha"])), ("alpha", str(adapter_runs["beta"]))])
+    full = tmp_path / "full-run"
+    (full / "final").mkdir(parents=True)
+    (full / "recipe.yaml").write_text(yaml.safe_dump({"model": str(tiny_model_dir), "data": {"train": "x.jsonl"}}))
+    with pytest.raises(InputError, match="full fine-tune"):
+        plan(str(tiny_model_dir), [("full", str(full))])
+    assert plan(str(full), []).base == str(full / "final")
+
+
+@pytest.mark.parametrize("text", ["alpha", "=runs/x", "../x=runs/x", "a b=runs/x"])
+def test_adapter_options_are_checked(text):
+    with pytest.raises(InputError):
+        parse_adapter_option(text)
+
+
+def test_a_broken_adapter_is_an_input_error_and_leaves_the_model_as_it_was(tmp_path, tiny_model_dir, adapter_runs):
+    from tunesmith.serve.backends.transformers import TransformersBackend
+
+    make_adapter_run(tmp_path, "donor", tiny_model_dir, seed=3)  # random LoRA weights: a leftover would show
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "adapter_config.json").write_text((tmp_path / "donor" / "final" / "adapter_config.json").read_text())
+    (broken / "adapter_model.safetensors").write_bytes(b"not safetensors")
+    with pytest.raises(InputError, match="could not load this adapter"):
+        TransformersBackend(plan(str(tiny_model_dir), [("bad", str(broken))]))
+
+    backend = TransformersBackend(plan(str(tiny_model_dir), []))
+    backend.start()
+    try:
+        before = asyncio.run(answer(backend, backend.base_name))
+        with pytest.raises(InputError, match="could not load this adapter"):
+            backend.load_adapter("bad", str(broken))  # the first adapter: PEFT had already wrapped the base
+        assert backend.peft is None and asyncio.run(answer(backend, backend.base_name)) == before
+        backend.load_adapter("alpha", str(adapter_runs["alpha"]))
+        with_alpha = asyncio.run(answer(backend, "alpha"))
+        with pytest.raises(InputError, match="could not load this adapter"):
+            backend.load_adapter("bad", str(broken))  # a later adapter
+        assert list(backend.peft.peft_config) == ["alpha"]
+        assert asyncio.run(answer(backend, "alpha")) == with_alpha
+        assert asyncio.run(answer(backend, backend.base_name)) == before
+    finally:
+        backend.close()
+
+
+class CharTokenizer:
+    """One token per character (id = code point), to test decoding without a real vocabulary."""
+
+    def decode(self, ids, skip_special_tokens=True):
+        return "".join(chr(i) for i in ids if i != 0)
+
+
+def stream_text(text: str, stop: tuple[str, ...], limit: int = 100) -> tuple[list[str], Finish]:
+    async def run():
+        generation = Generation(1)
+        streamer = RowStreamer(CharTokenizer(), [Row(generation, 0, limit)], eos_ids={0}, stop=stop)
+        thread = threading.Thread(target=lambda: _feed(streamer, text))
+        thread.start()
+        events = [e async for e in generation]
+        thread.join()
+        return [e.text for e in events if isinstance(e, Delta)], events[-1]
+
+    return asyncio.run(run())
+
+
+def _feed(streamer: RowStreamer, text: str) -> None:
+    streamer.put(torch.tensor([[1, 2, 3]]))  # the prompt
+    for char in text:
+        streamer.put(torch.tensor([ord(char)]))
+    streamer.put(torch.tensor([0]))  # EOS
+    streamer.end()
+
+
+def test_stop_strings_are_held_back_until_they_can_be_told_apart():
+    deltas, finish = stream_text("abENxyENDzz", stop=("END",))
+    assert "".join(deltas) == "abENxy" and finish.reason == "stop"
+    assert "EN" not in deltas  # "EN" waited until the next character showed it was not "END"
+    deltas, finish = stream_text("hello", stop=("END",))
+    assert "".join(deltas) == "hello" and (finish.reason, finish.tokens) == ("stop", 6)  # EOS counts as a token
+    deltas, finish = stream_text("hello world", stop=(), limit=4)
+    assert "".join(deltas) == "hell" and (finish.reason, finish.tokens) == ("length", 4)

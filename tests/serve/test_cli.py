@@ -1,0 +1,179 @@
+"""`tunesmith logs list|show|export`, and `tunesmith serve` as a process killed with SIGKILL under load."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+
+import httpx
+import pytest
+
+from tests.serve.live import free_port
+from tunesmith.cli.main import main
+from tunesmith.serve.store import Feedback, LoggedRequest, Store
+
+
+def run_cli(monkeypatch, capsys, *args: str) -> tuple[int, str, str]:
+    monkeypatch.setattr(sys, "argv", ["tunesmith", *args])
+    with pytest.raises(SystemExit) as exc:
+        main()
+    out, err = capsys.readouterr()
+    return (exc.value.code or 0), out, err
+
+
+@pytest.fixture
+def log_file(tmp_path):
+    path = tmp_path / "log.db"
+    store = Store(path)
+    for i, model in enumerate(["alpha", "beta", "alpha"]):
+        messages = [{"role": "user", "content": f"question {i}"}]
+        store.log(
+            LoggedRequest(
+                id=f"chatcmpl-{i}",
+                endpoint="chat",
+                model=model,
+                output=f"answer {i}",
+                messages=messages,
+                prompt_tokens=5,
+                completion_tokens=2,
+                tags=["demo"],
+            )
+        )
+    store.add_feedback(Feedback("chatcmpl-2", rating="down", correction="better 2"))
+    store.close()
+    return path
+
+
+def test_logs_list_and_show(monkeypatch, capsys, log_file):
+    from tunesmith.cli.console import console
+
+    monkeypatch.setattr(console, "width", 160)  # a wide terminal: the table has 8 columns
+    code, out, _ = run_cli(monkeypatch, capsys, "logs", "list", "--store", str(log_file), "--model", "alpha")
+    assert code == 0
+    assert "chatcmpl-0" in out and "chatcmpl-2" in out and "chatcmpl-1" not in out
+    assert "corrected" in out and "2 logged requests" in out
+    code, out, _ = run_cli(monkeypatch, capsys, "logs", "show", "chatcmpl-2", "--store", str(log_file))
+    shown = json.loads(out)
+    assert code == 0 and shown["output"] == "answer 2" and shown["feedback"][0]["correction"] == "better 2"
+
+
+def test_logs_export_writes_a_dataset(monkeypatch, capsys, log_file, tmp_path):
+    out_file = tmp_path / "sft.jsonl"
+    args = ["logs", "export", "--format", "sft", "--out", str(out_file), "--store", str(log_file), "--tag", "demo"]
+    code, out, _ = run_cli(monkeypatch, capsys, *args)
+    assert code == 0 and "Wrote 3 sft rows" in out
+    answers = [json.loads(line)["messages"][-1]["content"] for line in out_file.read_text().splitlines()]
+    assert answers == ["answer 0", "answer 1", "better 2"]
+    code, _, _ = run_cli(
+        monkeypatch,
+        capsys,
+        "logs",
+        "export",
+        "--format",
+        "kto",
+        "--out",
+        str(out_file),
+        "--store",
+        str(log_file),
+        "--feedback",
+        "corrected",
+    )
+    assert code == 0 and len(out_file.read_text().splitlines()) == 2
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["logs", "list", "--store", "{missing}"], "no request log here"),
+        (["logs", "show", "chatcmpl-9", "--store", "{log}"], "chatcmpl-9: no logged request"),
+        (["logs", "list", "--store", "{log}", "--since", "last week"], "--since last week"),
+        (["logs", "export", "--format", "dpo", "--out", "{out}", "--store", "{log}"], "expected one of sft"),
+        (["logs", "list", "--store", "{log}", "--feedback", "meh"], "--feedback meh"),
+    ],
+)
+def test_logs_bad_input_exits_2(monkeypatch, capsys, log_file, tmp_path, args, expected):
+    paths = {"missing": tmp_path / "missing.db", "log": log_file, "out": tmp_path / "o.jsonl"}
+    code, _, err = run_cli(monkeypatch, capsys, *[a.format(**paths) for a in args])
+    assert code == 2 and expected in err
+    assert not (tmp_path / "o.jsonl").exists() and not (tmp_path / "missing.db").exists()
+
+
+def test_serve_killed_with_sigkill_under_load_keeps_every_answered_row(tmp_path, tiny_model_dir, adapter_runs):
+    port, key, db = free_port(), "sk-cli-test-key", tmp_path / "serve.db"
+    command = [
+        sys.executable,
+        "-m",
+        "tunesmith",
+        "serve",
+        str(tiny_model_dir),
+        "--adapter",
+        f"alpha={adapter_runs['alpha']}",
+        "--port",
+        str(port),
+        "--store",
+        str(db),
+        "--api-key",
+        key,
+        "--max-tokens",
+        "32",
+    ]
+    with open(tmp_path / "server.log", "w") as log:
+        server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=os.getcwd())
+    root, headers = f"http://127.0.0.1:{port}", {"Authorization": f"Bearer {key}"}
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            assert server.poll() is None, (tmp_path / "server.log").read_text()
+            assert time.monotonic() < deadline, "server did not start"
+            try:
+                if httpx.get(f"{root}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        answered, stop = [], threading.Event()
+
+        def load(worker: int) -> None:
+            for i in range(200):
+                if stop.is_set():
+                    return
+                body = {
+                    "model": "alpha" if i % 2 else "tiny-llama0",
+                    "max_tokens": 16,
+                    "temperature": 0,
+                    "messages": [{"role": "user", "content": f"worker {worker} request {i}"}],
+                }
+                try:
+                    reply = httpx.post(f"{root}/v1/chat/completions", json=body, headers=headers, timeout=60)
+                except httpx.TransportError:
+                    return
+                if reply.status_code == 200:
+                    answered.append(reply.json()["id"])
+
+        threads = [threading.Thread(target=load, args=(w,)) for w in range(4)]
+        for t in threads:
+            t.start()
+        while len(answered) < 12:
+            assert server.poll() is None and any(t.is_alive() for t in threads)
+            time.sleep(0.05)
+        os.kill(server.pid, signal.SIGKILL)
+        stop.set()
+        for t in threads:
+            t.join(60)
+    finally:
+        if server.poll() is None:
+            server.kill()
+        server.wait(30)
+
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    store = Store(db)
+    logged = {r.id: r for r in store.query()}
+    assert set(answered) <= set(logged)  # every answer the clients got was committed first
+    assert all(r.status in ("ok", "cancelled") and r.completion_tokens <= 16 for r in logged.values())
+    store.close()
