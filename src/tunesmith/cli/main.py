@@ -7,7 +7,7 @@ import warnings
 
 import typer
 
-from tunesmith.cli import chat, data, evaluation, export, logs, serve, sweep, train
+from tunesmith.cli import bench, chat, data, evaluation, export, logs, serve, sweep, train
 from tunesmith.cli.console import errors
 from tunesmith.errors import InputError
 
@@ -24,6 +24,7 @@ app.command("chat")(chat.chat_command)
 app.command("generate")(chat.generate_command)
 app.add_typer(data.app, name="data")
 app.add_typer(export.app, name="export")
+app.add_typer(bench.app, name="bench")
 app.command("serve")(serve.serve_command)
 app.add_typer(logs.app, name="logs")
 

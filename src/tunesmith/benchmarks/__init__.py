@@ -1,0 +1,1 @@
+"""Measured comparisons that ship with tunesmith (`tunesmith bench …`)."""
