@@ -15,7 +15,11 @@ app = typer.Typer(help="Inspect, convert, clean and validate data files.", no_ar
 @app.command("inspect")
 def inspect_command(
     file: Path = typer.Argument(..., help="JSONL, JSON, CSV or Parquet file."),
-    format: str = typer.Option("auto", help="auto, openai, sharegpt, alpaca, dolly or prompt_completion."),
+    format: str = typer.Option(
+        "auto",
+        help="auto, openai, sharegpt, alpaca, dolly, prompt_completion; preference: preference, "
+        "sharegpt_preference, ultrafeedback, kto.",
+    ),
     model: str = typer.Option("smollm2-135m", help="Whose tokenizer and chat template to measure with."),
 ) -> None:
     """Detected format, counts, token lengths, and the first example with trained tokens highlighted."""
@@ -26,6 +30,8 @@ def inspect_command(
     found = inspect_file(file, load_tokenizer(resolve_model(model, RichProgress())), format)
     console.print(f"[bold]{found.path}[/bold]: format [cyan]{found.format}[/cyan], {found.records} records")
     console.print("turns by role: " + ", ".join(f"{k} {v}" for k, v in found.turns.items()))
+    if found.counts:
+        console.print(", ".join(f"{k} {v}" for k, v in found.counts.items()))
     lengths = [[k, str(v)] for k, v in found.token_lengths.items()]
     console.print(table(f"Tokens per record ({model})", ["statistic", "tokens"], lengths))
     share = found.trained_tokens / max(found.total_tokens, 1)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from tunesmith.data.formats import FormatOptions
 from tunesmith.data.loading import load_messages
+from tunesmith.data.preference import preference_file
 from tunesmith.models.templates import assistant_token_mask, training_template
 
 
@@ -23,11 +24,19 @@ class Inspection:
     trained_tokens: int
     total_tokens: int
     first_example: list[tuple[str, bool]] = field(default_factory=list)  # (text, trained?) segments
+    counts: dict[str, int] = field(default_factory=dict)  # preference data: pairs, skipped, desirable/undesirable
 
 
 def inspect_file(path: Path, tokenizer, fmt: str = "auto", options: FormatOptions | None = None) -> Inspection:
-    """Read and convert `path`, then measure it under `tokenizer`'s chat template (with assistant masks)."""
-    detected, rows = load_messages(path, fmt, options)
+    """Read and convert `path`, then measure it under `tokenizer`'s chat template (with assistant masks).
+
+    Preference data is measured as prompt + chosen (or prompt + completion for KTO), the reply being the trained part.
+    """
+    preference = preference_file(path, fmt, options)
+    if preference is None:
+        detected, rows = load_messages(path, fmt, options)
+    else:
+        detected, rows = preference.format, preference.chat_rows()
     turns: dict[str, int] = {}
     for row in rows:
         for message in row["messages"]:
@@ -49,7 +58,8 @@ def inspect_file(path: Path, tokenizer, fmt: str = "auto", options: FormatOption
         "p95": ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))],
         "max": ordered[-1],
     }
-    return Inspection(str(path), detected, len(rows), turns, stats, trained, sum(lengths), first)
+    counts = preference.counts() if preference is not None else {}
+    return Inspection(str(path), detected, len(rows), turns, stats, trained, sum(lengths), first, counts)
 
 
 def segments(tokenizer, ids: list[int], mask: list[int]) -> list[tuple[str, bool]]:

@@ -29,6 +29,7 @@ from tunesmith.train.methods import (
 )
 from tunesmith.train.precision import resolve_precision
 from tunesmith.train.stages import stage_module
+from tunesmith.train.stages._metrics import held_out_metrics
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ class TrainResult:
     train_examples: int
     train_loss: float | None
     best_eval_loss: float | None
+    held_out: dict[str, float]  # alignment stages: last reward accuracy / margins / mean reward on validation
     trainable_params: int
     total_params: int
     precision: str
@@ -53,10 +55,12 @@ def train(
     overwrite: bool = False,
     progress: Progress = SILENT,
     callbacks: list | None = None,
+    start_from: Path | None = None,
 ) -> TrainResult:
     """Fine-tune per `recipe`; bad input fails before the run directory is created (or, with `overwrite`, replaced).
 
-    `callbacks` are extra transformers TrainerCallbacks (a sweep's pruning, for instance).
+    `callbacks` are extra transformers TrainerCallbacks (a sweep's pruning, for instance). `start_from` is an
+    earlier run (the previous stage of a chain): its adapter trains on, or its full model is the starting point.
     """
     method_preflight(recipe.method)  # e.g. QLoRA without a GPU: say so before loading anything
     if not method_checkpoints_reload(recipe.method) and recipe.train.keep_best:
@@ -69,9 +73,9 @@ def train(
     model_path = resolve_model(recipe.model, progress)
     if recipe.forgetting.replay > 0:
         train_ds = _with_replay(train_ds, recipe, model_path, progress)
-    tokenizer = load_tokenizer(model_path)
+    tokenizer = load_tokenizer(str(RunDir(start_from).final) if start_from else model_path)
     own_template = tokenizer.chat_template
-    if recipe.train.loss_on == "assistant":
+    if recipe.train.loss_on == "assistant" and getattr(stage, "USES_TRAINING_TEMPLATE", False):
         tokenizer.chat_template = _training_template_or_fail(tokenizer, recipe.model)
     precision = resolve_precision(recipe.train.precision)
 
@@ -79,8 +83,13 @@ def train(
     from transformers import set_seed
 
     set_seed(recipe.train.seed)  # adapter initialisation is part of the run: same recipe, same start
-    base = load_model(model_path, quantization_config=method_quantization(recipe.method))
-    model = apply_method(base, recipe.method, plan)
+    loader = getattr(stage, "load_model", load_model)  # e.g. the reward stage's sequence-classification head
+    if start_from is not None and RunDir(start_from).is_adapter():
+        model = _continue_adapter(loader(model_path), RunDir(start_from))
+    else:
+        start = str(RunDir(start_from).final) if start_from else model_path
+        base = loader(start, quantization_config=method_quantization(recipe.method))
+        model = apply_method(base, recipe.method, plan)
     trainable, total = count_parameters(model)
 
     if overwrite and not resume:
@@ -112,6 +121,7 @@ def train(
         train_examples=len(train_ds),
         train_loss=output.training_loss,
         best_eval_loss=_best_eval_loss(run),
+        held_out=held_out_metrics(read_jsonl(run.metrics)),
         trainable_params=trainable,
         total_params=total,
         precision=precision,
@@ -167,6 +177,15 @@ def _with_replay(train_ds, recipe: Recipe, model_path: str, progress: Progress):
     from tunesmith.train.replay import add_replay
 
     return add_replay(train_ds, recipe, model_path, progress)
+
+
+def _continue_adapter(base, previous: RunDir):
+    """The previous stage's PEFT adapter on the base, trainable: the next stage trains the same adapter on."""
+    if not (previous.final / "adapter_config.json").is_file():
+        raise InputError(str(previous.root), "only PEFT adapters (or full models) can start a later stage")
+    from peft import PeftModel
+
+    return PeftModel.from_pretrained(base, previous.final, is_trainable=True)
 
 
 def _without_unreloadable_checkpoints(recipe: Recipe, resume: bool) -> Recipe:

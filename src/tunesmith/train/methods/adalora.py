@@ -55,9 +55,9 @@ def peft_config(cfg: Config, total_steps: int):
 
 def apply(model, cfg: Config, plan):
     """Wrap `model` with AdaLoRA adapters of rank `init_r`; training prunes them toward an average of `target_r`."""
-    from peft import get_peft_model
+    from tunesmith.train.methods._peft import wrap
 
-    return get_peft_model(model, peft_config(cfg, plan.total_steps))
+    return wrap(model, peft_config(cfg, plan.total_steps))
 
 
 def callbacks(model, cfg: Config, plan):

@@ -42,6 +42,6 @@ def peft_config(cfg: Config):
 
 def apply(model, cfg: Config, plan=None):
     """Wrap `model` with BOFT."""
-    from peft import get_peft_model
+    from tunesmith.train.methods._peft import wrap
 
-    return get_peft_model(model, peft_config(cfg))
+    return wrap(model, peft_config(cfg))

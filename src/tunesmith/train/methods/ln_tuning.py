@@ -22,6 +22,6 @@ def peft_config(cfg: Config):
 
 def apply(model, cfg: Config, plan=None):
     """Wrap `model` so only its normalisation weights train."""
-    from peft import get_peft_model
+    from tunesmith.train.methods._peft import wrap
 
-    return get_peft_model(model, peft_config(cfg))
+    return wrap(model, peft_config(cfg))

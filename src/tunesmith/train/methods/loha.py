@@ -38,6 +38,6 @@ def peft_config(cfg: Config):
 
 def apply(model, cfg: Config, plan=None):
     """Wrap `model` with LoHa adapters (four r-rank factors per target weight)."""
-    from peft import get_peft_model
+    from tunesmith.train.methods._peft import wrap
 
-    return get_peft_model(model, peft_config(cfg))
+    return wrap(model, peft_config(cfg))

@@ -62,9 +62,9 @@ def apply(model, cfg: Config, plan=None):
     PiSSA and OLoRA move the top singular directions of each weight into the adapter and train from there; PEFT
     redoes that split from the base weights when the adapter is loaded back, so the saved adapter needs the same base.
     """
-    from peft import get_peft_model
+    from tunesmith.train.methods._peft import wrap
 
-    return get_peft_model(model, peft_config(cfg))
+    return wrap(model, peft_config(cfg))
 
 
 def optimizer(model, cfg: Config, plan):

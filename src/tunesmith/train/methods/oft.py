@@ -50,6 +50,6 @@ def peft_config(cfg: Config):
 
 def apply(model, cfg: Config, plan=None):
     """Wrap `model` with OFT; a target's input size must divide into whole blocks."""
-    from peft import get_peft_model
+    from tunesmith.train.methods._peft import wrap
 
-    return get_peft_model(model, peft_config(cfg))
+    return wrap(model, peft_config(cfg))

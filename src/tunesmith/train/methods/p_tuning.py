@@ -36,9 +36,9 @@ def peft_config(cfg: Config, model):
 
 def apply(model, cfg: Config, plan=None):
     """Wrap `model` with a prompt encoder; the saved adapter keeps only the virtual tokens it produces."""
-    from peft import get_peft_model
+    from tunesmith.train.methods._peft import wrap
 
-    return get_peft_model(model, peft_config(cfg, model))
+    return wrap(model, peft_config(cfg, model))
 
 
 def callbacks(model, cfg: Config, plan):

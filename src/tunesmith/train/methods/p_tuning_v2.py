@@ -17,7 +17,7 @@ class Config(MethodConfig):
 
 def apply(model, cfg: Config, plan=None):
     """Wrap `model` with per-layer key/value prompts trained directly (no reparameterisation MLP)."""
-    from peft import get_peft_model
+    from tunesmith.train.methods._peft import wrap
 
     prefix = prefix_tuning.Config(num_virtual_tokens=cfg.num_virtual_tokens, prefix_projection=False)
-    return get_peft_model(model, prefix_tuning.peft_config(prefix, model))
+    return wrap(model, prefix_tuning.peft_config(prefix, model))

@@ -30,9 +30,9 @@ def peft_config(cfg: Config, model, projection: bool | None = None):
 
 def apply(model, cfg: Config, plan=None):
     """Wrap `model` with trainable attention prefixes; the saved adapter keeps only the projected prefixes."""
-    from peft import get_peft_model
+    from tunesmith.train.methods._peft import wrap
 
-    return get_peft_model(model, peft_config(cfg, model))
+    return wrap(model, peft_config(cfg, model))
 
 
 def checkpoints_reload(cfg: Config) -> bool:

@@ -38,6 +38,6 @@ def peft_config(cfg: Config, model):
 
 def apply(model, cfg: Config, plan=None):
     """Wrap `model` with `num_virtual_tokens` trainable input embeddings; the model itself stays frozen."""
-    from peft import get_peft_model
+    from tunesmith.train.methods._peft import wrap
 
-    return get_peft_model(model, peft_config(cfg, model))
+    return wrap(model, peft_config(cfg, model))

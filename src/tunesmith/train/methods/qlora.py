@@ -50,7 +50,9 @@ def quantization_config(cfg: Config):
 
 def apply(model, cfg: Config, plan=None):
     """Prepare the 4-bit base for training (norms in fp32, input grads on) and put LoRA adapters on it."""
-    from peft import get_peft_model, prepare_model_for_kbit_training
+    from peft import prepare_model_for_kbit_training
+
+    from tunesmith.train.methods._peft import wrap
 
     preflight(cfg)
     if not getattr(model, "is_loaded_in_4bit", False):
@@ -60,7 +62,7 @@ def apply(model, cfg: Config, plan=None):
     # checkpointing stays the recipe's choice (train.activation_checkpointing), not switched on here
     model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=False)
     model.enable_input_require_grads()
-    return get_peft_model(model, lora.peft_config(cfg))
+    return wrap(model, lora.peft_config(cfg))
 
 
 def optimizer(model, cfg: Config, plan):

@@ -38,6 +38,6 @@ def peft_config(cfg: Config):
 
 def apply(model, cfg: Config, plan=None):
     """Wrap `model` with VeRA: each target trains a scaling vector of size `r` and one of its output size."""
-    from peft import get_peft_model
+    from tunesmith.train.methods._peft import wrap
 
-    return get_peft_model(model, peft_config(cfg))
+    return wrap(model, peft_config(cfg))

@@ -1,0 +1,16 @@
+"""Wrap a model with a PEFT config whose task type matches the model: a causal LM, or a reward model's head."""
+
+from __future__ import annotations
+
+
+def task_type(model) -> str:
+    """PEFT's task type for `model`: SEQ_CLS for a sequence-classification model (the reward stage), else CAUSAL_LM."""
+    return "SEQ_CLS" if type(model).__name__.endswith("ForSequenceClassification") else "CAUSAL_LM"
+
+
+def wrap(model, config):
+    """`get_peft_model` with the config's task type set from the model (PEFT then also trains a SEQ_CLS score head)."""
+    from peft import get_peft_model
+
+    config.task_type = task_type(model)
+    return get_peft_model(model, config)

@@ -1,0 +1,40 @@
+"""Reward 1 when the completion matches a regular expression (anywhere, or as a whole with `fullmatch`), else 0."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import field_validator
+
+from tunesmith.train.rewards import RewardConfig, text_of
+
+
+class Config(RewardConfig):
+    name: Literal["regex"] = "regex"
+    pattern: str
+    fullmatch: bool = False
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"not a valid regular expression ({exc})") from None
+        return value
+
+
+def score(text: str, pattern: re.Pattern, fullmatch: bool = False) -> float:
+    """1.0 if `text` (stripped, for fullmatch) matches, else 0.0."""
+    found = pattern.fullmatch(text.strip()) if fullmatch else pattern.search(text)
+    return 1.0 if found else 0.0
+
+
+def build(cfg: Config):
+    pattern = re.compile(cfg.pattern)
+
+    def regex(prompts, completions, **kwargs) -> list[float]:
+        return [score(text_of(c), pattern, cfg.fullmatch) for c in completions]
+
+    return regex

@@ -1,0 +1,212 @@
+"""Preference readers turn every common shape into TRL's conversational columns, and name bad records exactly."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import write_jsonl
+from tunesmith.config import validate_recipe
+from tunesmith.data.formats import FormatOptions
+from tunesmith.data.inspect import inspect_file
+from tunesmith.data.loading import load_messages
+from tunesmith.data.preference import load_preference, to_preference_dataset
+from tunesmith.errors import InputError
+from tunesmith.train.stages import stage_module
+
+
+def user(text: str) -> dict:
+    return {"role": "user", "content": text}
+
+
+def bot(text: str) -> dict:
+    return {"role": "assistant", "content": text}
+
+
+def read(tmp_path, rows, name="prefs.jsonl", fmt="auto", options=None):
+    return load_preference(write_jsonl(tmp_path / name, rows), fmt, options)
+
+
+def test_plain_strings_become_conversations(tmp_path):
+    data = read(tmp_path, [{"prompt": "2+2?", "chosen": "4", "rejected": "5"}])
+    assert data.format == "preference"
+    assert data.rows == [{"prompt": [user("2+2?")], "chosen": [bot("4")], "rejected": [bot("5")]}]
+
+
+def test_message_lists_are_kept_with_their_system_turn(tmp_path):
+    prompt = [{"role": "system", "content": "Be terse."}, user("Capital of France?")]
+    data = read(tmp_path, [{"prompt": prompt, "chosen": [bot("Paris.")], "rejected": [bot("Lyon.")]}])
+    assert data.rows == [{"prompt": prompt, "chosen": [bot("Paris.")], "rejected": [bot("Lyon.")]}]
+
+
+def test_implicit_prompt_is_the_shared_turns(tmp_path):
+    record = {"chosen": [user("Hi"), bot("Hello!")], "rejected": [user("Hi"), bot("Go away.")]}
+    assert read(tmp_path, [record]).rows == [
+        {"prompt": [user("Hi")], "chosen": [bot("Hello!")], "rejected": [bot("Go away.")]}
+    ]
+
+
+def test_llama_factory_sharegpt_preference(tmp_path):
+    record = {
+        "system": "You are kind.",
+        "conversations": [
+            {"from": "human", "value": "Hi"},
+            {"from": "gpt", "value": "Hello"},
+            {"from": "human", "value": "Joke?"},
+        ],
+        "chosen": {"from": "gpt", "value": "Why did the chicken…"},
+        "rejected": {"from": "gpt", "value": "No."},
+    }
+    data = read(tmp_path, [record])
+    assert data.format == "sharegpt_preference"
+    assert data.rows == [
+        {
+            "prompt": [{"role": "system", "content": "You are kind."}, user("Hi"), bot("Hello"), user("Joke?")],
+            "chosen": [bot("Why did the chicken…")],
+            "rejected": [bot("No.")],
+        }
+    ]
+
+
+def test_ultrafeedback_pairs_best_against_worst_and_skips_ties(tmp_path):
+    rows = [
+        {
+            "prompt": "Name a fruit.",
+            "completions": [
+                {"response": "Apple.", "score": 4},
+                {"response": "A car.", "score": 1},
+                {"response": "Pear.", "score": 4},  # tied with the first best: the first listed wins
+                {"response": "Rock.", "score": 1},
+            ],
+        },
+        {"instruction": "Say hi.", "completions": [{"text": "hi", "rating": 3}, {"text": "hello", "rating": 3}]},
+        {"prompt": "Count.", "completions": [{"response": "1 2 3", "overall_score": 9.5}]},
+    ]
+    data = read(tmp_path, rows)
+    assert data.format == "ultrafeedback"
+    assert data.rows == [{"prompt": [user("Name a fruit.")], "chosen": [bot("Apple.")], "rejected": [bot("A car.")]}]
+    assert data.counts() == {
+        "pairs": 1,
+        "skipped (all completions scored the same)": 1,
+        "skipped (fewer than two completions)": 1,
+    }
+
+
+def test_kto_labels_and_counts(tmp_path):
+    rows = [
+        {"prompt": "2+2?", "completion": "4", "label": True},
+        {"prompt": "2+2?", "completion": "22", "label": False},
+        {"prompt": [user("3+3?")], "completion": [bot("6")], "label": True},
+    ]
+    data = read(tmp_path, rows)
+    assert data.format == "kto"
+    assert data.rows[1] == {"prompt": [user("2+2?")], "completion": [bot("22")], "label": False}
+    assert data.counts() == {"desirable": 2, "undesirable": 1}
+    dataset = to_preference_dataset(data.rows)
+    assert dataset.column_names == ["prompt", "completion", "label"] and dataset["label"] == [True, False, True]
+
+
+def test_kto_labels_from_csv_text(tmp_path):
+    path = tmp_path / "kto.csv"
+    path.write_text("prompt,completion,label\nHi,Hello,true\nHi,Go away,FALSE\n", encoding="utf-8")
+    assert [row["label"] for row in load_preference(path).rows] == [True, False]
+
+
+def test_user_columns_are_remapped(tmp_path):
+    options = FormatOptions(columns={"prompt": "question", "chosen": "good", "rejected": "bad"})
+    data = read(tmp_path, [{"question": "1+1?", "good": "2", "bad": "3"}], options=options)
+    assert data.rows == [{"prompt": [user("1+1?")], "chosen": [bot("2")], "rejected": [bot("3")]}]
+
+
+def test_missing_rejected_names_file_line_and_field(tmp_path):
+    rows = [{"prompt": "a", "chosen": "b", "rejected": "c"}, {"prompt": "x", "chosen": "y"}]
+    with pytest.raises(InputError) as err:
+        read(tmp_path, rows)
+    assert err.value.where == f"{tmp_path / 'prefs.jsonl'}:2"
+    assert err.value.message.startswith("field 'rejected' is missing; expected the dispreferred reply")
+
+
+def test_identical_chosen_and_rejected_is_an_error(tmp_path):
+    rows = [{"prompt": "a", "chosen": "b", "rejected": "c"}, {"prompt": "a", "chosen": "b", "rejected": "c"}]
+    rows.append({"prompt": "x", "chosen": "Same answer.", "rejected": " Same answer. "})
+    with pytest.raises(InputError) as err:
+        read(tmp_path, rows)
+    assert err.value.where == f"{tmp_path / 'prefs.jsonl'}:3"
+    assert err.value.message == "fields 'chosen' and 'rejected' are identical; expected two different replies"
+
+
+@pytest.mark.parametrize("label", ["yes", 1, None])
+def test_kto_label_must_be_boolean(tmp_path, label):
+    rows = [{"prompt": "a", "completion": "b", "label": True}, {"prompt": "a", "completion": "c", "label": label}]
+    with pytest.raises(InputError) as err:
+        read(tmp_path, rows)
+    assert err.value.where == f"{tmp_path / 'prefs.jsonl'}:2"
+    expected = (
+        "field 'label' is missing; expected true or false"
+        if label is None
+        else "field 'label' must be true or false, got"
+    )
+    assert err.value.message.startswith(expected)
+
+
+def test_a_record_of_another_shape_is_named(tmp_path):
+    rows = [{"prompt": "a", "chosen": "b", "rejected": "c"}, {"prompt": "a", "completion": "b"}]
+    with pytest.raises(InputError) as err:
+        read(tmp_path, rows)
+    assert err.value.where.endswith(":2") and "expected the keys of preference (prompt, chosen, rejected)" in str(
+        err.value
+    )
+
+
+def test_chat_loading_refuses_preference_data(tmp_path):
+    path = write_jsonl(tmp_path / "kto.jsonl", [{"prompt": "a", "completion": "b", "label": False}])
+    with pytest.raises(InputError, match="holds kto preference data; expected chat data here"):
+        load_messages(path)
+
+
+def test_inspect_reports_preference_format_and_counts(tmp_path, smol_tokenizer):
+    rows = [
+        {"prompt": "What is 2+2?", "chosen": "4", "rejected": "5"},
+        {"prompt": "Hi", "chosen": "Hello", "rejected": "Bye"},
+    ]
+    found = inspect_file(write_jsonl(tmp_path / "pairs.jsonl", rows), smol_tokenizer)
+    assert (found.format, found.records, found.counts) == ("preference", 2, {"pairs": 2})
+    assert found.turns == {"user": 2, "assistant": 2}
+    assert [text for text, trained in found.first_example if trained] == ["4<|im_end|>"]
+
+    kto = [
+        {"prompt": "Hi", "completion": "Hello", "label": True},
+        {"prompt": "Hi", "completion": "Bye", "label": False},
+    ]
+    found = inspect_file(write_jsonl(tmp_path / "kto.jsonl", kto), smol_tokenizer)
+    assert (found.format, found.counts) == ("kto", {"desirable": 1, "undesirable": 1})
+
+
+def test_pair_stages_refuse_unpaired_data_and_kto_takes_both(tmp_path):
+    kto = write_jsonl(tmp_path / "kto.jsonl", [{"prompt": "a", "completion": "b", "label": True}] * 2)
+    recipe = validate_recipe({"data": {"train": str(kto), "validation_split": 0}, "stage": "dpo"})
+    with pytest.raises(InputError, match="holds unpaired kto data .* for stage dpo, or use stage: kto"):
+        stage_module("dpo").load_datasets(recipe)
+    train, validation = stage_module("kto").load_datasets(
+        recipe.model_copy(update={"stage": stage_module("kto").Config()})
+    )
+    assert validation is None and train["label"] == [True, True]
+
+
+def test_validation_split_is_seeded_and_disjoint(tmp_path):
+    rows = [{"prompt": f"q{i}", "chosen": f"good {i}", "rejected": f"bad {i}"} for i in range(20)]
+    path = write_jsonl(tmp_path / "pairs.jsonl", rows)
+    recipe = validate_recipe({"data": {"train": str(path), "validation_split": 0.25}, "stage": {"name": "dpo"}})
+    train, validation = stage_module("dpo").load_datasets(recipe)
+    assert (len(train), len(validation)) == (15, 5)
+    prompts = {row["prompt"][0]["content"] for row in train} | {row["prompt"][0]["content"] for row in validation}
+    assert len(prompts) == 20
+
+
+def test_a_file_that_yields_no_pair_is_an_error(tmp_path):
+    rows = [{"prompt": "a", "completions": [{"response": "x", "score": 2}, {"response": "y", "score": 2}]}] * 2
+    with pytest.raises(InputError) as err:
+        read(tmp_path, rows)
+    assert err.value.where == str(tmp_path / "prefs.jsonl")
+    assert (
+        err.value.message == "no preference pairs (2 skipped: all completions scored the same); expected at least one"
+    )
