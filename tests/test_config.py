@@ -83,10 +83,12 @@ SHIPPED_RECIPES = sorted(p for p in ROOT.glob("examples/**/*.yaml") if "examples
 
 @pytest.mark.parametrize("path", SHIPPED_RECIPES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_every_shipped_recipe_validates(path):
-    recipe = load_recipe(path)
-    assert (ROOT / recipe.data.train).is_file()
-    if recipe.eval.file:
-        assert (ROOT / recipe.eval.file).is_file()
+    from tunesmith.train.chain import is_chain, load_chain
+
+    for recipe in load_chain(path) if is_chain(path) else [load_recipe(path)]:
+        assert (ROOT / recipe.data.train).is_file()
+        if recipe.eval.file:
+            assert (ROOT / recipe.eval.file).is_file()
 
 
 def test_stage_defaults_to_sft_and_unknown_stage_suggests():

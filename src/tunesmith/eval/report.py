@@ -12,20 +12,20 @@ LOWER_IS_BETTER = ("val_loss", "val_perplexity")
 
 
 def comparison_rows(results: list[EvalResult]) -> list[list[str]]:
-    """Table rows: metric, one column per model, and Δ (last minus first) when two models are compared."""
+    """Table rows: metric, one column per model, and Δ (last minus first) when two or more are compared."""
     names = list(dict.fromkeys(k for r in results for k in r.metrics))
     rows = []
     for name in names:
         values = [r.metrics.get(name) for r in results]
         row = [name, *(_fmt(v) for v in values)]
-        if len(results) == 2 and None not in values:
-            row.append(f"{values[1] - values[0]:+.3f}")
+        if len(results) >= 2:
+            row.append("—" if None in (values[0], values[-1]) else f"{values[-1] - values[0]:+.3f}")
         rows.append(row)
     return rows
 
 
 def header(results: list[EvalResult]) -> list[str]:
-    return ["metric", *(r.label for r in results), *(["Δ"] if len(results) == 2 else [])]
+    return ["metric", *(r.label for r in results), *(["Δ"] if len(results) >= 2 else [])]
 
 
 def write_report(results: list[EvalResult], out_dir: Path, data: Path) -> dict:
