@@ -177,3 +177,43 @@ def test_serve_killed_with_sigkill_under_load_keeps_every_answered_row(tmp_path,
     assert set(answered) <= set(logged)  # every answer the clients got was committed first
     assert all(r.status in ("ok", "cancelled") and r.completion_tokens <= 16 for r in logged.values())
     store.close()
+
+
+def test_threads_sets_torchs_pool_for_the_generation_worker(tmp_path, tiny_model_dir):
+    import torch
+
+    from tunesmith.serve.launch import ServeOptions, build
+
+    before = torch.get_num_threads()
+    try:
+        _, store = build(ServeOptions(model=str(tiny_model_dir), threads=1, store=str(tmp_path / "t.db")))
+        store.close()
+        seen = []
+        worker = threading.Thread(target=lambda: seen.append(torch.get_num_threads()))  # as the batch worker starts
+        worker.start()
+        worker.join()
+        assert torch.get_num_threads() == 1 and seen == [1]
+    finally:
+        torch.set_num_threads(before)
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--upstream", "api.openai.com/v1"], "expected an http(s) base URL"),
+        (["m", "--upstream", "http://127.0.0.1:9/v1", "--adapter", "a=run"], "it loads no adapters"),
+        (["m", "--upstream", "http://127.0.0.1:9/v1", "--backend", "vllm"], "forwards to the teacher instead"),
+        (
+            ["m", "--upstream", "http://127.0.0.1:9/v1", "--upstream-key-env", "TS_NO_SUCH_KEY"],
+            "TS_NO_SUCH_KEY is not set",
+        ),
+        (["--upstream", "http://127.0.0.1:{port}/v1"], "could not list the teacher's models"),
+    ],
+)
+def test_serve_proxy_bad_options_exit_2(monkeypatch, capsys, tmp_path, args, expected):
+    monkeypatch.delenv("TS_NO_SUCH_KEY", raising=False)
+    db = tmp_path / "proxy.db"
+    args = [a.format(port=free_port()) for a in args]
+    code, _, err = run_cli(monkeypatch, capsys, "serve", *args, "--store", str(db))
+    assert code == 2 and expected in err
+    assert not db.exists()

@@ -11,7 +11,9 @@ from tunesmith.cli.console import RichProgress
 
 def serve_command(
     model: str = typer.Argument(
-        None, help="Base model (alias, folder, hub id) or a run directory; default: the first adapter's base."
+        None,
+        help="Base model (alias, folder, hub id) or a run directory; default: the first adapter's base. "
+        "With --upstream: the model name to serve (default: every model the teacher lists).",
     ),
     adapter: list[str] = typer.Option([], "--adapter", help="NAME=RUN_DIR (or NAME=ADAPTER_FOLDER); repeatable."),
     host: str = typer.Option("127.0.0.1", help="Address to bind (loopback by default)."),
@@ -22,13 +24,44 @@ def serve_command(
     max_tokens: int = typer.Option(512, "--max-tokens", min=1, help="Most tokens a request may ask for (and default)."),
     max_body: int = typer.Option(1_000_000, "--max-body", min=1024, help="Largest request body, in bytes."),
     queue_size: int = typer.Option(64, "--queue-size", min=1, help="Requests in the server at once; more get 429."),
-    max_batch: int = typer.Option(8, "--max-batch", min=1, help="Most sequences generated together."),
+    max_batch: int = typer.Option(
+        None, "--max-batch", min=1, help="Most sequences generated together (default 8; with vllm, vLLM's own)."
+    ),
     rate_limit: int = typer.Option(0, "--rate-limit", min=0, help="Requests per minute per key; 0 = no limit."),
+    backend: str = typer.Option("transformers", "--backend", help="transformers (CPU or GPU) or vllm (CUDA GPU)."),
+    threads: int = typer.Option(
+        None, "--threads", min=1, help="CPU threads torch uses for generation (default: torch's own)."
+    ),
+    upstream: str = typer.Option(
+        None, "--upstream", help="Proxy mode: forward every request to this OpenAI-compatible base URL (…/v1)."
+    ),
+    upstream_key_env: str = typer.Option(
+        None, "--upstream-key-env", help="Environment variable holding the upstream API key (default OPENAI_API_KEY)."
+    ),
+    upstream_model: str = typer.Option(
+        None, "--upstream-model", help="Model name sent upstream (default: the name the client asked for)."
+    ),
 ) -> None:
     """Serve MODEL and its adapters with the OpenAI API (/v1/chat/completions, /v1/completions, /v1/models)."""
     from tunesmith.serve.launch import ServeOptions, serve
 
     options = ServeOptions(
-        model, adapter, host, port, api_key, keys_file, store, max_tokens, max_body, queue_size, max_batch, rate_limit
+        model=model,
+        adapters=adapter,
+        host=host,
+        port=port,
+        api_keys=api_key,
+        keys_file=keys_file,
+        store=store,
+        max_tokens=max_tokens,
+        max_body=max_body,
+        queue_size=queue_size,
+        max_batch=max_batch,
+        rate_limit=rate_limit,
+        backend=backend,
+        threads=threads,
+        upstream=upstream,
+        upstream_key_env=upstream_key_env,
+        upstream_model=upstream_model,
     )
     serve(options, RichProgress())

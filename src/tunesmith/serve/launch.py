@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,28 +29,81 @@ class ServeOptions:
     max_tokens: int = 512
     max_body: int = 1_000_000
     queue_size: int = 64
-    max_batch: int = 8
+    max_batch: int | None = None  # None: 8 with transformers, vLLM's own default with vllm
     rate_limit: int = 0
+    backend: str = "transformers"  # or "vllm"
+    threads: int | None = None  # torch CPU threads for generation; None leaves torch's default
+    upstream: str | None = None  # proxy mode: the teacher's base URL (…/v1)
+    upstream_key_env: str | None = None  # env var holding the teacher's key; None: OPENAI_API_KEY, if set
+    upstream_model: str | None = None  # the model name sent upstream (default: the name the client asked for)
 
 
 def build(options: ServeOptions, progress: Progress = SILENT):
-    """(app, store): the model and adapters loaded, the store opened; bad options are InputErrors."""
-    from tunesmith.serve.adapters import parse_adapter_option, plan
-    from tunesmith.serve.backends.transformers import TransformersBackend
+    """(app, store): the backend ready (model and adapters loaded, or the teacher found), the store opened.
+
+    Bad options are InputErrors, raised before anything heavy loads.
+    """
     from tunesmith.serve.store import Store
 
     keys = list(options.api_keys) + (read_keys_file(options.keys_file) if options.keys_file else [])
     for key in options.api_keys:
         if len(key) < 8:
             raise InputError("--api-key", "keys must be at least 8 characters")
-    served = plan(options.model, [parse_adapter_option(a) for a in options.adapters], progress)
-    progress.note(f"Loading {served.base_name} with {len(served.adapters)} adapter(s)")
-    backend = TransformersBackend(served, queue_size=options.queue_size, max_batch=options.max_batch)
+    if options.threads is not None:
+        import torch
+
+        if options.threads < 1:
+            raise InputError("--threads", "expected a positive number of threads")
+        torch.set_num_threads(options.threads)  # process-wide: the generation worker starts with this many
+    backend = upstream_backend(options, progress) if options.upstream else local_backend(options, progress)
     store = Store(options.store)
     settings = ServerSettings(tuple(keys), options.max_tokens, options.max_body, options.rate_limit)
     if not keys and not _is_loopback(options.host):
         progress.note(f"warning: serving on {options.host} without API keys: anyone who can reach it can use it")
     return create_app(backend, store, settings), store
+
+
+def local_backend(options: ServeOptions, progress: Progress = SILENT):
+    """The transformers or vLLM backend for MODEL and its adapters."""
+    from tunesmith.serve.adapters import parse_adapter_option, plan
+
+    if options.backend not in ("transformers", "vllm"):
+        raise InputError(f"--backend {options.backend}", "expected transformers or vllm")
+    if options.backend == "vllm":
+        from tunesmith.serve.backends.vllm import require_vllm
+
+        require_vllm()  # before the model is resolved or converted: fail at once where vLLM cannot run
+    served = plan(options.model, [parse_adapter_option(a) for a in options.adapters], progress)
+    progress.note(f"Loading {served.base_name} with {len(served.adapters)} adapter(s) ({options.backend})")
+    if options.backend == "vllm":
+        from tunesmith.serve.backends.vllm import VLLMBackend
+
+        return VLLMBackend(served, queue_size=options.queue_size, max_batch=options.max_batch)
+    from tunesmith.serve.backends.transformers import TransformersBackend
+
+    return TransformersBackend(served, queue_size=options.queue_size, max_batch=options.max_batch or 8)
+
+
+def upstream_backend(options: ServeOptions, progress: Progress = SILENT):
+    """Proxy mode: serve MODEL (or --upstream-model, or every model the teacher lists) by forwarding to the teacher."""
+    from tunesmith.serve.backends.upstream import UpstreamBackend, check_url, upstream_models
+
+    url = check_url(options.upstream or "")
+    if options.adapters:
+        raise InputError("--adapter", "proxy mode (--upstream) serves the teacher's models; it loads no adapters")
+    if options.backend != "transformers":
+        raise InputError(f"--backend {options.backend}", "proxy mode (--upstream) forwards to the teacher instead")
+    key_env = options.upstream_key_env or "OPENAI_API_KEY"
+    key = os.environ.get(key_env) or None
+    if key is None and options.upstream_key_env:
+        raise InputError(f"--upstream-key-env {key_env}", f"the environment variable {key_env} is not set")
+    if key is None:
+        progress.note(f"{key_env} is not set: requests go to {url} without an API key")
+    names = [options.model or options.upstream_model or ""]
+    if not names[0]:
+        names = upstream_models(url, key)
+    progress.note(f"Proxy mode: {', '.join(names)} forwarded to {url}")
+    return UpstreamBackend(url, names, options.upstream_model, key, queue_size=options.queue_size)
 
 
 def serve(options: ServeOptions, progress: Progress = SILENT) -> None:
