@@ -7,7 +7,7 @@ import warnings
 
 import typer
 
-from tunesmith.cli import bench, chat, data, evaluation, export, logs, serve, sweep, train
+from tunesmith.cli import bench, chat, data, evaluation, export, flywheel, logs, serve, sweep, train
 from tunesmith.cli.console import errors
 from tunesmith.errors import InputError
 
@@ -27,6 +27,7 @@ app.add_typer(export.app, name="export")
 app.add_typer(bench.app, name="bench")
 app.command("serve")(serve.serve_command)
 app.add_typer(logs.app, name="logs")
+app.command("flywheel")(flywheel.flywheel_command)
 
 
 def main() -> None:

@@ -67,7 +67,7 @@ def load_pipeline(path: str | Path) -> tuple[Pipeline, list[Step], Any]:
     path = Path(path)
     raw = read_mapping(path, "pipeline", "a mapping with inputs, output and ops")
     pipeline = validate_options(Pipeline, raw, str(path))
-    steps = [_step(entry, f"{path}: ops[{i}]") for i, entry in enumerate(pipeline.ops)]
+    steps = [parse_step(entry, f"{path}: ops[{i}]") for i, entry in enumerate(pipeline.ops)]
     for i, step in enumerate(steps[:-1]):
         if step.name == "split":
             raise InputError(f"{path}: ops[{i}]", "split must be the last op; it ends the pipeline in two datasets")
@@ -134,7 +134,7 @@ def write_dataset(dataset: Dataset, path: Path) -> None:
                 f.write(json.dumps(to_output(row), ensure_ascii=False) + "\n")
 
 
-def _step(entry: Any, where: str) -> Step:
+def parse_step(entry: Any, where: str) -> Step:
     """A step from `- name`, `- name: {options}` or `- name:` (no options)."""
     if isinstance(entry, str):
         name, options = entry, {}
