@@ -44,7 +44,7 @@ def format_module(name: str) -> ModuleType:
 def detect_format(records: list[tuple[str, dict]], options: FormatOptions | None = None) -> str:
     """The first format (in FORMATS order) whose keys every one of the first records has."""
     options = options or FormatOptions()
-    sample = [(where, _standard_keys(record, options)) for where, record in records[:DETECT_SAMPLE]]
+    sample = [(where, standard_keys(record, options)) for where, record in records[:DETECT_SAMPLE]]
     _refuse_preference(sample[0])
     for name in FORMATS:
         if all(format_module(name).matches(record) for _, record in sample):
@@ -93,7 +93,7 @@ def from_messages(messages: list[dict], fmt: str) -> dict:
     return format_module(fmt).from_messages(messages)
 
 
-def _standard_keys(record: dict, options: FormatOptions) -> dict:
+def standard_keys(record: dict, options: FormatOptions) -> dict:
     """The record with the user's columns renamed to the standard field names, for detection."""
     renamed = dict(record)
     for standard, column in options.columns.items():

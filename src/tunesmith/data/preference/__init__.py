@@ -15,7 +15,7 @@ from types import ModuleType
 
 from datasets import Dataset, Features, Value
 
-from tunesmith.data.formats import DETECT_SAMPLE, ROLES, FormatOptions, check_str, type_name
+from tunesmith.data.formats import DETECT_SAMPLE, ROLES, FormatOptions, check_str, standard_keys, type_name
 from tunesmith.data.io import read_records
 from tunesmith.errors import InputError
 
@@ -67,7 +67,7 @@ def looks_like_preference(record: dict) -> str | None:
 
 def detect_preference_format(records: list[tuple[str, dict]], options: FormatOptions | None = None) -> str:
     """The first shape (in PREFERENCE_FORMATS order) whose keys every one of the first records has."""
-    sample = [(where, _standard_keys(record, options or FormatOptions())) for where, record in records[:DETECT_SAMPLE]]
+    sample = [(where, standard_keys(record, options or FormatOptions())) for where, record in records[:DETECT_SAMPLE]]
     for name in PREFERENCE_FORMATS:
         if all(preference_module(name).matches(record) for _, record in sample):
             return name
@@ -101,7 +101,7 @@ def preference_file(path: str | Path, fmt: str = "auto", options: FormatOptions 
         return None
     options = options or FormatOptions()
     records = read_records(path)
-    if looks_like_preference(_standard_keys(records[0][1], options)) is None:
+    if looks_like_preference(standard_keys(records[0][1], options)) is None:
         return None
     return _convert(path, records, "auto", options)
 
@@ -188,15 +188,6 @@ def field_value(record: dict, name: str, where: str, options: FormatOptions, exp
     if record.get(column) is None:
         raise InputError(where, f"field '{column}' is missing; expected {expected}")
     return record[column]
-
-
-def _standard_keys(record: dict, options: FormatOptions) -> dict:
-    """The record with the user's columns renamed to the standard field names, for detection."""
-    renamed = dict(record)
-    for standard, column in options.columns.items():
-        if column in renamed:
-            renamed[standard] = renamed.pop(column)
-    return renamed
 
 
 def _reasons(skipped: dict[str, int]) -> str:
