@@ -34,15 +34,14 @@ def smol_tokenizer(smol_dir):
     return load_tokenizer(smol_dir)
 
 
-@pytest.fixture(scope="session")
-def tiny_model_dir(tmp_path_factory, smol_tokenizer) -> Path:
-    """A 2-layer, 32-wide random Llama with SmolLM2's tokenizer and chat template, saved as a model folder."""
+def save_tiny_llama(folder: Path, tokenizer, **overrides) -> Path:
+    """Save a 2-layer, 32-wide random Llama (seed 0) with `tokenizer` into `folder`; `overrides` go to LlamaConfig."""
     import torch
     from transformers import LlamaConfig, LlamaForCausalLM
 
     torch.manual_seed(0)
     config = LlamaConfig(
-        vocab_size=len(smol_tokenizer),
+        vocab_size=len(tokenizer),
         hidden_size=32,
         intermediate_size=64,
         num_hidden_layers=2,
@@ -50,14 +49,20 @@ def tiny_model_dir(tmp_path_factory, smol_tokenizer) -> Path:
         num_key_value_heads=2,
         max_position_embeddings=512,
         tie_word_embeddings=True,
-        bos_token_id=smol_tokenizer.bos_token_id,
-        eos_token_id=smol_tokenizer.eos_token_id,
-        pad_token_id=smol_tokenizer.pad_token_id,
+        bos_token_id=tokenizer.bos_token_id,
+        eos_token_id=tokenizer.eos_token_id,
+        pad_token_id=tokenizer.pad_token_id,
+        **overrides,
     )
-    folder = tmp_path_factory.mktemp("tiny-llama")
     LlamaForCausalLM(config).save_pretrained(folder)
-    smol_tokenizer.save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
     return folder
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(tmp_path_factory, smol_tokenizer) -> Path:
+    """A 2-layer, 32-wide random Llama with SmolLM2's tokenizer and chat template, saved as a model folder."""
+    return save_tiny_llama(tmp_path_factory.mktemp("tiny-llama"), smol_tokenizer)
 
 
 def write_jsonl(path: Path, rows: list[dict]) -> Path:

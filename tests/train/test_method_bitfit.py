@@ -3,8 +3,9 @@
 import pytest
 import torch
 from safetensors.torch import load_file
-from transformers import AutoModelForCausalLM, LlamaConfig, LlamaForCausalLM
+from transformers import AutoModelForCausalLM
 
+from tests.conftest import save_tiny_llama
 from tunesmith.errors import InputError
 from tunesmith.runs import RunDir
 from tunesmith.train.methods import apply_method, count_parameters
@@ -17,23 +18,7 @@ BIASES_PER_LAYER = 32 + 16 + 16 + 32 + 64 + 64 + 32  # q, k, v, o, gate, up, dow
 @pytest.fixture(scope="module")
 def biased_model_dir(tmp_path_factory, smol_tokenizer):
     """The conftest tiny Llama, with biases on its attention and MLP projections."""
-    torch.manual_seed(0)
-    config = LlamaConfig(
-        vocab_size=len(smol_tokenizer),
-        hidden_size=32,
-        intermediate_size=64,
-        num_hidden_layers=2,
-        num_attention_heads=4,
-        num_key_value_heads=2,
-        attention_bias=True,
-        mlp_bias=True,
-        tie_word_embeddings=True,
-        pad_token_id=smol_tokenizer.pad_token_id,
-    )
-    folder = tmp_path_factory.mktemp("tiny-biased")
-    LlamaForCausalLM(config).save_pretrained(folder)
-    smol_tokenizer.save_pretrained(folder)
-    return folder
+    return save_tiny_llama(tmp_path_factory.mktemp("tiny-biased"), smol_tokenizer, attention_bias=True, mlp_bias=True)
 
 
 def test_a_model_without_biases_is_refused(tiny_model_dir):
