@@ -1,0 +1,106 @@
+"""Self-play fine-tuning (SPIN, Chen et al. 2024): DPO where the rejected reply is the model's own answer.
+
+It trains on SFT data (`messages`). Before training, the starting model (in a chain, the SFT stage's output)
+answers every training and validation prompt; each prompt whose answer differs from the reference becomes a pair,
+reference chosen, own answer rejected. The pairs are the mistakes this model actually makes, which hand-made
+rejected replies rarely are. They are written to `self-play/` in the run directory and reused on `--resume`.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+
+from tunesmith.atomic import atomic_path
+from tunesmith.config import Recipe
+from tunesmith.errors import InputError
+from tunesmith.runs import RunDir
+from tunesmith.train.stages import dpo
+
+
+class Config(dpo.Config):
+    name: Literal["spin"] = "spin"  # type: ignore[assignment]
+    max_new_tokens: int = Field(256, ge=1)  # the longest own answer generated
+    temperature: float = Field(0.0, ge=0)  # 0: the model's greedy answer, the mistake it makes most
+    generation_batch_size: int = Field(16, ge=1)
+    max_prompts: int | None = Field(None, ge=1)  # answer a seeded sample of this many training prompts; None: all
+
+
+def load_datasets(recipe: Recipe):
+    """(train, validation or None) as `messages` datasets; the pairs are made once the model is loaded."""
+    from tunesmith.train.stages import sft
+
+    return sft.load_datasets(recipe)
+
+
+def build_trainer(
+    model, tokenizer, train_ds, eval_ds, recipe: Recipe, run: RunDir, precision: str, callbacks, optimizer=None
+):
+    """Answer the prompts with `model`, pair the wrong answers against the references, and build a DPOTrainer."""
+    from datasets import Dataset
+
+    cfg: Config = recipe.stage
+    folder = run.root / "self-play"
+    if cfg.max_prompts is not None and len(train_ds) > cfg.max_prompts:
+        train_ds = train_ds.shuffle(seed=recipe.train.seed).select(range(cfg.max_prompts))
+    train_pairs = Dataset.from_list(_pairs(model, tokenizer, train_ds, cfg, folder / "train.jsonl"))
+    if len(train_pairs) == 0:
+        raise InputError(
+            str(recipe.data.train),
+            "the starting model already answers every training prompt exactly as the reference; "
+            "there is nothing for self-play to learn",
+        )
+    eval_pairs = None
+    if eval_ds is not None:
+        rows = _pairs(model, tokenizer, eval_ds, cfg, folder / "validation.jsonl")
+        eval_pairs = Dataset.from_list(rows) if rows else None
+    return dpo.build_trainer(
+        model, tokenizer, train_pairs, eval_pairs, recipe, run, precision, callbacks, optimizer=optimizer
+    )
+
+
+def self_play_pairs(conversations: list[list[dict]], answers: list[str]) -> list[dict]:
+    """(prompt, chosen = reference, rejected = own answer) for each conversation the model answered differently."""
+    rows = []
+    for messages, answer in zip(conversations, answers):
+        reference = messages[-1]["content"]
+        if answer.strip() == reference.strip():
+            continue
+        rows.append({
+            "prompt": messages[:-1],
+            "chosen": [{"role": "assistant", "content": reference}],
+            "rejected": [{"role": "assistant", "content": answer}],
+        })  # fmt: skip
+    return rows
+
+
+def _pairs(model, tokenizer, messages_ds, cfg: Config, cache: Path) -> list[dict]:
+    """The self-play pairs for `messages_ds`, generated once and cached at `cache`."""
+    if cache.is_file():
+        return [json.loads(line) for line in cache.read_text(encoding="utf-8").splitlines()]
+    from tunesmith.eval.generate import generate
+
+    conversations = [m for m in messages_ds["messages"] if m and m[-1]["role"] == "assistant"]
+    padding_side, use_cache, training = tokenizer.padding_side, model.config.use_cache, model.training
+    model.eval()
+    model.config.use_cache = True
+    try:
+        answers = generate(
+            model,
+            tokenizer,
+            [m[:-1] for m in conversations],
+            max_new_tokens=cfg.max_new_tokens,
+            batch_size=cfg.generation_batch_size,
+            temperature=cfg.temperature,
+        )
+    finally:
+        tokenizer.padding_side, model.config.use_cache = padding_side, use_cache
+        model.train(training)
+    rows = self_play_pairs(conversations, answers)
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(cache) as tmp:
+        tmp.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    return rows
