@@ -1,4 +1,4 @@
-"""`tunesmith train RECIPE [key=value ...] [--resume]`: fine-tune, then evaluate before/after if the recipe says."""
+"""`tunesmith train RECIPE [key=value ...] [--resume] [--nproc N]`: fine-tune, then evaluate before/after."""
 
 from __future__ import annotations
 
@@ -17,32 +17,41 @@ def train_command(
     resume: bool = typer.Option(False, "--resume", help="Continue from the run's last checkpoint."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing run directory of the same name."),
     evaluate: bool = typer.Option(True, "--eval/--no-eval", help="Run the recipe's eval section afterwards."),
+    nproc: int = typer.Option(1, "--nproc", min=1, help="Data-parallel processes (torchrun; gloo on CPU, NCCL on GPU)"),
 ) -> None:
     """Fine-tune a model as the recipe describes; writes runs/<name>/ (a chain: every stage under stages/)."""
-    from tunesmith.eval.compare import compare
-    from tunesmith.runs import RunDir
+    from tunesmith.progress import SILENT
+    from tunesmith.train import distributed
     from tunesmith.train.chain import is_chain
+
+    overrides = overrides or []
+    if nproc > 1 and distributed.world_size() == 1:
+        _launch(nproc, recipe, overrides, resume, overwrite, evaluate)
+        return
+    progress = RichProgress() if distributed.is_main() else SILENT
+    if not distributed.is_main():
+        console.quiet = True  # torchrun's other ranks train silently; rank 0 reports
+    if is_chain(recipe):
+        _train_chain(recipe, overrides, resume, overwrite, progress)
+    else:
+        _train_one(recipe, overrides, resume, overwrite, progress)
+    if evaluate and distributed.world_size() == 1:  # under torchrun, the launching process evaluates
+        _evaluate_finished(recipe, overrides)
+
+
+def _train_one(recipe: Path, overrides: list[str], resume: bool, overwrite: bool, progress) -> None:
     from tunesmith.train.run import train
 
-    progress = RichProgress()
-    if is_chain(recipe):
-        _train_chain(recipe, overrides or [], resume, overwrite, evaluate, progress)
-        return
-    cfg = load_recipe(recipe, overrides or [])
-    result = train(cfg, resume=resume, overwrite=overwrite, progress=progress)
+    result = train(load_recipe(recipe, overrides), resume=resume, overwrite=overwrite, progress=progress)
     console.print(
         f"[green]Trained[/green] {result.steps} steps in {result.train_seconds:.0f}s ({result.precision}); "
         f"trainable {result.trainable_params:,} of {result.total_params:,} parameters; "
         f"best validation loss {result.best_eval_loss}. Run: {result.run_dir}"
     )
-    if evaluate and cfg.eval.file is not None:
-        run = RunDir(Path(result.run_dir))
-        results, _ = compare(run.root, cfg.eval.file, cfg.eval, run.eval_dir, cfg.eval.baseline, progress)
-        print_comparison(results, run.eval_dir)
 
 
-def _train_chain(recipe: Path, overrides: list[str], resume: bool, overwrite: bool, evaluate: bool, progress) -> None:
-    from tunesmith.train.chain import evaluate_chain, load_chain, train_chain
+def _train_chain(recipe: Path, overrides: list[str], resume: bool, overwrite: bool, progress) -> None:
+    from tunesmith.train.chain import load_chain, train_chain
 
     recipes = load_chain(recipe, overrides)
     root, results = train_chain(recipes, resume=resume, overwrite=overwrite, progress=progress)
@@ -52,6 +61,37 @@ def _train_chain(recipe: Path, overrides: list[str], resume: bool, overwrite: bo
             f"held-out {result.get('held_out') or {}}"
         )
     console.print(f"Chain: {root}")
-    if evaluate and recipes[-1].eval.file is not None:
-        results, _ = evaluate_chain(recipes, progress)
-        print_comparison(results, root / "eval")
+
+
+def _launch(nproc: int, recipe: Path, overrides: list[str], resume: bool, overwrite: bool, evaluate: bool) -> None:
+    """Train in `nproc` torchrun processes, then evaluate the finished run once, in this process."""
+    from tunesmith.train.distributed import launch
+
+    args = ["train", str(recipe), *overrides, "--no-eval"]
+    args += ["--resume"] if resume else []
+    args += ["--overwrite"] if overwrite else []
+    status = launch(nproc, args)
+    if status != 0:
+        raise typer.Exit(status)
+    if evaluate:
+        _evaluate_finished(recipe, overrides)
+
+
+def _evaluate_finished(recipe: Path, overrides: list[str]) -> None:
+    """The recipe's eval section on the trained run (a chain: the base and every stage side by side)."""
+    from tunesmith.eval.compare import compare
+    from tunesmith.runs import RunDir
+    from tunesmith.train.chain import chain_root, evaluate_chain, is_chain, load_chain
+
+    progress = RichProgress()
+    if is_chain(recipe):
+        recipes = load_chain(recipe, overrides)
+        if recipes[-1].eval.file is not None:
+            results, _ = evaluate_chain(recipes, progress)
+            print_comparison(results, chain_root(recipes) / "eval")
+        return
+    cfg = load_recipe(recipe, overrides)
+    if cfg.eval.file is not None:
+        run = RunDir(cfg.run_dir)
+        results, _ = compare(run.root, cfg.eval.file, cfg.eval, run.eval_dir, cfg.eval.baseline, progress)
+        print_comparison(results, run.eval_dir)

@@ -77,7 +77,10 @@ def train_chain(
         )
         results.append(asdict(result))
         previous = done.root
-    _publish(root, recipes[-1], RunDir(previous), results)
+    from tunesmith.train.distributed import is_main
+
+    if is_main():  # under torchrun, rank 0 writes
+        _publish(root, recipes[-1], RunDir(previous), results)
     return root, results
 
 
