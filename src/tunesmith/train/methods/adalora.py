@@ -9,6 +9,10 @@ from pydantic import Field
 from tunesmith.config import MethodConfig
 from tunesmith.errors import InputError
 
+# PEFT saves AdaLoRA checkpoints at their pruned ranks, which do not fit back into the training model (still at
+# init_r): keep-best and resume must be off.
+CHECKPOINTS_RELOAD = False
+
 
 class Config(MethodConfig):
     name: Literal["adalora"] = "adalora"
