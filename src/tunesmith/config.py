@@ -47,6 +47,9 @@ class StageConfig(Section):
     name: str
 
 
+Attention = Literal["auto", "sdpa", "eager", "flash_attention_2", "flex_attention"]
+
+
 class TrainConfig(Section):
     epochs: float = Field(1.0, gt=0)
     max_steps: int = Field(-1, ge=-1)
@@ -59,8 +62,12 @@ class TrainConfig(Section):
     max_grad_norm: float = Field(1.0, gt=0)
     max_length: int = Field(1024, ge=8)
     packing: bool = False
+    group_by_length: bool | None = None  # batch similar lengths together (less padding); None: on unless packing
     activation_checkpointing: bool = False
+    attention: Attention = "auto"  # the model's default; SFT on CPU: eager or SDPA per batch (train/attention.py)
     precision: Literal["auto", "fp32", "bf16", "fp16"] = "auto"
+    frozen_weights: Literal["auto", "fp32", "bf16"] = "auto"  # storage of weights that do not train; auto: bf16
+    # when training in bf16 with an adapter method (the matmuls run in bf16 anyway; half the memory, no recasting)
     seed: int = 42
     loss_on: Literal["assistant", "all"] = "assistant"
     logging_steps: int = Field(5, ge=1)

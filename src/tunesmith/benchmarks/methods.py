@@ -41,7 +41,7 @@ METHOD_VARIANTS: dict[str, tuple[dict, float]] = {
     "prompt_tuning": ({"name": "prompt_tuning"}, 3e-2),
     "prefix_tuning": ({"name": "prefix_tuning"}, 1e-2),
     "p_tuning": ({"name": "p_tuning"}, 1e-2),
-    "p_tuning_v2": ({"name": "p_tuning_v2"}, 1e-2),
+    "p_tuning_v2": ({"name": "p_tuning_v2"}, 2e-3),
 }
 
 

@@ -47,20 +47,21 @@ def load_tokenizer(name: str):
     return tokenizer
 
 
-def load_model(name: str, dtype: str = "float32", quantization_config=None):
+def load_model(name: str, dtype: str = "float32", quantization_config=None, attn_implementation: str | None = None):
     """A causal LM from a resolved folder or hub id (float32 by default: CPU training autocasts as needed).
 
     `quantization_config` (e.g. QLoRA's 4-bit `BitsAndBytesConfig`) quantises the weights as they load, onto this
-    process's GPU; only a method's `quantization_config(cfg)` should supply it.
+    process's GPU; only a method's `quantization_config(cfg)` should supply it. `attn_implementation` None keeps
+    transformers' default (SDPA).
     """
     import torch
     from transformers import AutoModelForCausalLM
 
-    kwargs = {}
+    kwargs = {"attn_implementation": attn_implementation} if attn_implementation else {}
     if quantization_config is not None:  # tunesmith: qlora — quantise at load time, on this process's GPU
         from accelerate import PartialState
 
-        kwargs = {"quantization_config": quantization_config, "device_map": {"": PartialState().local_process_index}}
+        kwargs |= {"quantization_config": quantization_config, "device_map": {"": PartialState().local_process_index}}
     try:
         return AutoModelForCausalLM.from_pretrained(name, dtype=getattr(torch, dtype), **kwargs)
     except OSError as exc:

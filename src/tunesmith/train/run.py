@@ -17,6 +17,8 @@ from tunesmith.models.resolve import resolve_model
 from tunesmith.models.templates import training_template
 from tunesmith.progress import SILENT, Progress
 from tunesmith.runs import RunDir, checkpoint_step, read_jsonl
+from tunesmith.train import distributed
+from tunesmith.train.attention import attention_implementation
 from tunesmith.train.methods import (
     TrainingPlan,
     apply_method,
@@ -26,8 +28,9 @@ from tunesmith.train.methods import (
     method_optimizer,
     method_preflight,
     method_quantization,
+    method_trains_base,
 )
-from tunesmith.train.precision import resolve_precision
+from tunesmith.train.precision import frozen_weights, resolve_precision, trainable_in_float32
 from tunesmith.train.stages import stage_module
 from tunesmith.train.stages._metrics import held_out_metrics
 
@@ -67,7 +70,9 @@ def train(
         progress.note(f"train.keep_best is off: PEFT cannot load '{recipe.method.name}' checkpoints back (peft#2256)")
     recipe = _without_unreloadable_checkpoints(recipe, resume)
     run = RunDir(recipe.run_dir)
-    _check_run_dir(run, resume or overwrite)
+    if distributed.is_main():  # under torchrun, rank 0 owns the run directory
+        _check_run_dir(run, resume or overwrite)
+    distributed.init_process_group()
     stage = stage_module(recipe.stage.name)
     train_ds, eval_ds = stage.load_datasets(recipe)
     model_path = resolve_model(recipe.model, progress)
@@ -83,23 +88,34 @@ def train(
     from transformers import set_seed
 
     set_seed(recipe.train.seed)  # adapter initialisation is part of the run: same recipe, same start
+    quantization = method_quantization(recipe.method)
+    attention = attention_implementation(recipe.train.attention)
+    trains_base = method_trains_base(recipe.method)
+    frozen = frozen_weights(recipe.train.frozen_weights, precision, trains_base, quantized=quantization is not None)
+    dtype = "bfloat16" if frozen == "bf16" else "float32"
     loader = getattr(stage, "load_model", load_model)  # e.g. the reward stage's sequence-classification head
     if start_from is not None and RunDir(start_from).is_adapter():
-        model = _continue_adapter(loader(model_path), RunDir(start_from))
+        model = _continue_adapter(loader(model_path, dtype=dtype, attn_implementation=attention), RunDir(start_from))
     else:
         start = str(RunDir(start_from).final) if start_from else model_path
-        base = loader(start, quantization_config=method_quantization(recipe.method))
+        base = loader(start, dtype=dtype, quantization_config=quantization, attn_implementation=attention)
         model = apply_method(base, recipe.method, plan)
+    if dtype == "bfloat16":
+        trainable_in_float32(model)  # a bf16 base, fp32 adapters
     trainable, total = count_parameters(model)
 
-    if overwrite and not resume:
+    main = distributed.is_main()
+    if overwrite and not resume and main:
         shutil.rmtree(run.root, ignore_errors=True)
-    created = not run.root.exists()
-    run.root.mkdir(parents=True, exist_ok=True)
+    created = main and not run.root.exists()
+    if main:
+        run.root.mkdir(parents=True, exist_ok=True)
     try:
-        write_text(run.recipe, dump_recipe(recipe))
         checkpoint = run.last_checkpoint() if resume else None
-        _drop_metrics_after(run, checkpoint)
+        if main:
+            write_text(run.recipe, dump_recipe(recipe))
+            _drop_metrics_after(run, checkpoint)
+        distributed.barrier()  # the other ranks start once rank 0 has the run directory ready
         trainer = _build_trainer(stage, model, tokenizer, (train_ds, eval_ds), recipe, run, precision, plan, progress)
         for callback in callbacks or []:
             trainer.add_callback(callback)
@@ -112,9 +128,10 @@ def train(
     seconds = time.time() - started
 
     tokenizer.chat_template = own_template
-    with atomic_dir(run.final) as tmp:
-        trainer.save_model(str(tmp))
-        tokenizer.save_pretrained(str(tmp))
+    if main:
+        with atomic_dir(run.final) as tmp:
+            trainer.save_model(str(tmp))
+            tokenizer.save_pretrained(str(tmp))
     result = TrainResult(
         run_dir=str(run.root),
         steps=trainer.state.global_step,
@@ -128,10 +145,12 @@ def train(
         train_seconds=round(seconds, 1),
         resumed_from=str(checkpoint) if checkpoint else None,
     )
-    write_text(run.summary, json.dumps(asdict(result), indent=2))
-    from tunesmith.train.plots import plot_losses
+    if main:
+        write_text(run.summary, json.dumps(asdict(result), indent=2))
+        from tunesmith.train.plots import plot_losses
 
-    plot_losses(read_jsonl(run.metrics), run.loss_plot)
+        plot_losses(read_jsonl(run.metrics), run.loss_plot)
+    distributed.barrier()  # a chain's next stage, on every rank, starts from the saved output
     return result
 
 

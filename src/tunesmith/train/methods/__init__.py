@@ -7,7 +7,8 @@ learning rates) and `callbacks(model, cfg, plan) -> list[TrainerCallback]` (per-
 rank allocation). Optional hooks the run calls before loading anything: `preflight(cfg)` (fail fast, e.g. QLoRA
 without a GPU) and `quantization_config(cfg)` (how the base model must be loaded, e.g. 4-bit). A module that sets
 `CHECKPOINTS_RELOAD = False` (or defines `checkpoints_reload(cfg)`) cannot load its own checkpoints back into a
-training model, so keep-best and resume must be off for it.
+training model, so keep-best and resume must be off for it. `TRAINS_BASE = True` marks methods that train the base
+model's own weights (their base is never stored in bf16).
 """
 
 from __future__ import annotations
@@ -67,6 +68,11 @@ def method_checkpoints_reload(cfg) -> bool:
     module = _module(cfg)
     check = getattr(module, "checkpoints_reload", None)
     return check(cfg) if check else getattr(module, "CHECKPOINTS_RELOAD", True)
+
+
+def method_trains_base(cfg) -> bool:
+    """Whether the method trains the base model's own weights (full, freeze, bitfit), so its output contains them."""
+    return getattr(_module(cfg), "TRAINS_BASE", False)
 
 
 def count_parameters(model) -> tuple[int, int]:

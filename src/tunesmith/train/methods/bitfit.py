@@ -7,6 +7,8 @@ from typing import Literal
 from tunesmith.config import MethodConfig
 from tunesmith.errors import InputError
 
+TRAINS_BASE = True  # its output holds base weights: they stay float32
+
 
 class Config(MethodConfig):
     name: Literal["bitfit"] = "bitfit"

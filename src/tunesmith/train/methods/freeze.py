@@ -9,6 +9,8 @@ from pydantic import Field
 from tunesmith.config import MethodConfig
 from tunesmith.errors import InputError
 
+TRAINS_BASE = True  # its output holds base weights: they stay float32
+
 
 class Config(MethodConfig):
     name: Literal["freeze"] = "freeze"

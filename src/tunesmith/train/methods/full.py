@@ -8,6 +8,8 @@ from pydantic import Field
 
 from tunesmith.config import MethodConfig
 
+TRAINS_BASE = True  # its output holds base weights: they stay float32
+
 
 class Config(MethodConfig):
     name: Literal["full"] = "full"

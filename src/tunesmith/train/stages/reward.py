@@ -22,7 +22,7 @@ class Config(StageConfig):
     center_rewards_coefficient: float | None = Field(None, ge=0)  # pushes rewards toward mean zero (0.01 is usual)
 
 
-def load_model(path: str, quantization_config=None):
+def load_model(path: str, dtype: str = "float32", quantization_config=None, attn_implementation: str | None = None):
     """The base model with a fresh one-output score head (num_labels=1), loaded like `models.loading.load_model`.
 
     run.py calls a stage's `load_model` in place of the causal-LM loader when the stage defines one.
@@ -30,13 +30,15 @@ def load_model(path: str, quantization_config=None):
     import torch
     from transformers import AutoModelForSequenceClassification
 
-    kwargs = {}
+    kwargs = {"attn_implementation": attn_implementation} if attn_implementation else {}
     if quantization_config is not None:  # QLoRA: quantise at load time, on this process's GPU
         from accelerate import PartialState
 
-        kwargs = {"quantization_config": quantization_config, "device_map": {"": PartialState().local_process_index}}
+        kwargs |= {"quantization_config": quantization_config, "device_map": {"": PartialState().local_process_index}}
     try:
-        return AutoModelForSequenceClassification.from_pretrained(path, num_labels=1, dtype=torch.float32, **kwargs)
+        return AutoModelForSequenceClassification.from_pretrained(
+            path, num_labels=1, dtype=getattr(torch, dtype), **kwargs
+        )
     except (OSError, ValueError) as exc:
         raise InputError(f"model '{path}'", f"could not load it with a reward head ({exc})") from None
 

@@ -32,8 +32,14 @@ def sft_config(recipe: Recipe, run: RunDir, precision: str, has_eval: bool):
         max_length=t.max_length,
         packing=t.packing,
         packing_strategy="bfd",
+        train_sampling_strategy="group_by_length" if groups_by_length(t) else "random",
         assistant_only_loss=t.loss_on == "assistant",
     )
+
+
+def groups_by_length(t) -> bool:
+    """Whether batches are drawn from similar lengths (transformers' LengthGroupedSampler): by default unless packed."""
+    return (not t.packing) if t.group_by_length is None else t.group_by_length
 
 
 def build_trainer(
@@ -44,8 +50,11 @@ def build_trainer(
     `optimizer`, when a method builds its own (parameter groups with their own learning rates), replaces the
     trainer's default AdamW; the learning-rate schedule is still the recipe's.
     """
-    from trl import SFTTrainer
+    from tunesmith.train.attention import switches_per_batch
+    from tunesmith.train.stages._labelled_head import sft_trainer_class
 
     args = sft_config(recipe, run, precision, has_eval=eval_ds is not None)
     model.config.use_cache = False  # the KV cache is useless in training and breaks packed attention
-    return make_trainer(SFTTrainer, model, tokenizer, args, (train_ds, eval_ds), recipe, callbacks, optimizer)
+    # TRL's SFTTrainer, scoring only labelled positions on CPU, with the attention kernel picked per batch there
+    trainer_class = sft_trainer_class(kernel_per_batch=switches_per_batch(recipe.train.attention))
+    return make_trainer(trainer_class, model, tokenizer, args, (train_ds, eval_ds), recipe, callbacks, optimizer)
