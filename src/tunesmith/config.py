@@ -62,7 +62,7 @@ class TrainConfig(Section):
     max_grad_norm: float = Field(1.0, gt=0)
     max_length: int = Field(1024, ge=8)
     packing: bool = False
-    group_by_length: bool | None = None  # batch similar lengths together (less padding); None: on unless packing
+    group_by_length: bool = False  # batch similar lengths together: less padding, but a short run sees longest first
     activation_checkpointing: bool = False
     attention: Attention = "auto"  # the model's default; SFT on CPU: eager or SDPA per batch (train/attention.py)
     precision: Literal["auto", "fp32", "bf16", "fp16"] = "auto"

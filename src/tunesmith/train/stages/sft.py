@@ -38,8 +38,8 @@ def sft_config(recipe: Recipe, run: RunDir, precision: str, has_eval: bool):
 
 
 def groups_by_length(t) -> bool:
-    """Whether batches are drawn from similar lengths (transformers' LengthGroupedSampler): by default unless packed."""
-    return (not t.packing) if t.group_by_length is None else t.group_by_length
+    """Whether batches come from transformers' LengthGroupedSampler (asked for, and not packed)."""
+    return t.group_by_length and not t.packing
 
 
 def build_trainer(
