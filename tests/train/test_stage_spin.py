@@ -26,14 +26,18 @@ def test_only_prompts_answered_differently_become_pairs():
     ]
 
 
+def _spin_recipe(make_recipe, tmp_path, rows: list[dict], validation_split: float, max_new_tokens: int, **train):
+    data = write_jsonl(tmp_path / "sft.jsonl", rows)
+    return make_recipe(
+        data={"train": str(data), "validation_split": validation_split},
+        stage={"name": "spin", "max_new_tokens": max_new_tokens},
+        train={"max_steps": 2, "batch_size": 4, "logging_steps": 1, "precision": "fp32", **train},
+    )
+
+
 def test_spin_pairs_references_against_the_models_own_answers_and_trains(make_recipe, tmp_path):
     rows = [{"messages": _chat(f"Say the code word {i}.", f"The code word is number {i}.")} for i in range(12)]
-    data = write_jsonl(tmp_path / "sft.jsonl", rows)
-    recipe = make_recipe(
-        data={"train": str(data), "validation_split": 0.25},
-        stage={"name": "spin", "max_new_tokens": 6},
-        train={"max_steps": 2, "batch_size": 4, "eval_steps": 2, "logging_steps": 1, "precision": "fp32"},
-    )
+    recipe = _spin_recipe(make_recipe, tmp_path, rows, 0.25, 6, eval_steps=2)
     result = train(recipe)
     run = RunDir(recipe.run_dir)
     pairs = read_jsonl(run.root / "self-play" / "train.jsonl")
@@ -50,12 +54,7 @@ def test_spin_pairs_references_against_the_models_own_answers_and_trains(make_re
 
 def test_spin_reuses_its_pairs_on_resume(make_recipe, tmp_path):
     rows = [{"messages": _chat(f"Repeat {i}.", f"Repeated {i}.")} for i in range(8)]
-    data = write_jsonl(tmp_path / "sft.jsonl", rows)
-    recipe = make_recipe(
-        data={"train": str(data), "validation_split": 0.0},
-        stage={"name": "spin", "max_new_tokens": 4},
-        train={"max_steps": 2, "batch_size": 4, "save_steps": 1, "logging_steps": 1, "precision": "fp32"},
-    )
+    recipe = _spin_recipe(make_recipe, tmp_path, rows, 0.0, 4, save_steps=1)
     train(recipe)
     cache = RunDir(recipe.run_dir).root / "self-play" / "train.jsonl"
     planted = [{"prompt": [{"role": "user", "content": "Repeat 0."}], "chosen": [{"role": "assistant",

@@ -14,8 +14,8 @@ from typing import Literal
 
 from pydantic import Field
 
-from tunesmith.atomic import atomic_path
 from tunesmith.config import Recipe
+from tunesmith.data.io import write_records
 from tunesmith.errors import InputError
 from tunesmith.runs import RunDir
 from tunesmith.train.stages import dpo
@@ -101,6 +101,5 @@ def _pairs(model, tokenizer, messages_ds, cfg: Config, cache: Path) -> list[dict
         model.train(training)
     rows = self_play_pairs(conversations, answers)
     cache.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_path(cache) as tmp:
-        tmp.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    write_records(cache, rows)
     return rows
