@@ -47,6 +47,17 @@ def load_tokenizer(name: str):
     return tokenizer
 
 
+def load_kwargs(quantization_config=None, attn_implementation: str | None = None) -> dict:
+    """`from_pretrained` keywords for a training load: the attention kernel, and for a quantised (QLoRA) load the
+    config and this process's GPU."""
+    kwargs = {"attn_implementation": attn_implementation} if attn_implementation else {}
+    if quantization_config is not None:  # tunesmith: qlora — quantise at load time, on this process's GPU
+        from accelerate import PartialState
+
+        kwargs |= {"quantization_config": quantization_config, "device_map": {"": PartialState().local_process_index}}
+    return kwargs
+
+
 def load_model(name: str, dtype: str = "float32", quantization_config=None, attn_implementation: str | None = None):
     """A causal LM from a resolved folder or hub id (float32 by default: CPU training autocasts as needed).
 
@@ -57,11 +68,7 @@ def load_model(name: str, dtype: str = "float32", quantization_config=None, attn
     import torch
     from transformers import AutoModelForCausalLM
 
-    kwargs = {"attn_implementation": attn_implementation} if attn_implementation else {}
-    if quantization_config is not None:  # tunesmith: qlora — quantise at load time, on this process's GPU
-        from accelerate import PartialState
-
-        kwargs |= {"quantization_config": quantization_config, "device_map": {"": PartialState().local_process_index}}
+    kwargs = load_kwargs(quantization_config, attn_implementation)
     try:
         return AutoModelForCausalLM.from_pretrained(name, dtype=getattr(torch, dtype), **kwargs)
     except OSError as exc:

@@ -17,13 +17,15 @@ def labelled_positions(labels):
     return (labels[:, 1:] != -100).any(dim=0).nonzero().squeeze(-1)
 
 
-def labelled_loss(model, inputs: dict, num_items_in_batch=None):
-    """(summed-token cross entropy / items, log-probabilities at labelled positions, their targets) for one batch."""
+def labelled_loss(model, inputs: dict, num_items_in_batch=None, keep=None):
+    """(summed-token cross entropy / items, log-probabilities at labelled positions, their targets) for one batch.
+
+    `keep` is `labelled_positions(inputs["labels"])` when the caller has it already."""
     import torch
     import torch.nn.functional as F
 
     labels = inputs["labels"]
-    keep = labelled_positions(labels)
+    keep = labelled_positions(labels) if keep is None else keep
     forward = {k: v for k, v in inputs.items() if k != "labels"}
     outputs = model(**forward, use_cache=False, logits_to_keep=keep)
     log_probs = torch.log_softmax(outputs.logits.float(), dim=-1)
@@ -35,8 +37,10 @@ def labelled_loss(model, inputs: dict, num_items_in_batch=None):
     return loss, log_probs.detach(), targets
 
 
-def applies(model, inputs: dict) -> bool:
-    """Whether the labelled-only head fits this batch: CPU, a plain or LoRA-like model, logits within budget."""
+def applies(model, inputs: dict, keep=None) -> bool:
+    """Whether the labelled-only head fits this batch: CPU, a plain or LoRA-like model, logits within budget.
+
+    `keep` is `labelled_positions(inputs["labels"])` when the caller has it already."""
     if "labels" not in inputs or inputs["labels"].device.type != "cpu":
         return False
     config = getattr(model, "active_peft_config", None)
@@ -44,7 +48,8 @@ def applies(model, inputs: dict) -> bool:
         return False  # virtual tokens shift positions; PEFT pads the labels itself
     labels = inputs["labels"]
     vocab = model.config.get_text_config().vocab_size
-    return labels.size(0) * len(labelled_positions(labels)) * vocab * 4 * 3 <= LOGITS_BUDGET_BYTES
+    keep = labelled_positions(labels) if keep is None else keep
+    return labels.size(0) * len(keep) * vocab * 4 * 3 <= LOGITS_BUDGET_BYTES
 
 
 def skip_adapter_input_casts(model) -> int:
@@ -78,9 +83,10 @@ def sft_trainer_class(kernel_per_batch: bool = False):
         def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
             if kernel_per_batch:
                 use_kernel_for(self.model, inputs["input_ids"].shape[-1])
-            if return_outputs or self.compute_loss_func is not None or not applies(self.model, inputs):
+            keep = labelled_positions(inputs["labels"]) if "labels" in inputs else None
+            if return_outputs or self.compute_loss_func is not None or not applies(self.model, inputs, keep):
                 return super().compute_loss(model, inputs, return_outputs, num_items_in_batch)
-            loss, log_probs, targets = labelled_loss(model, inputs, num_items_in_batch)
+            loss, log_probs, targets = labelled_loss(model, inputs, num_items_in_batch, keep)
             if self.args.average_tokens_across_devices and num_items_in_batch is not None:
                 loss = loss * self.accelerator.num_processes  # DDP averages gradients; the items count every rank
             self._log_metrics(inputs, log_probs, targets)

@@ -30,11 +30,9 @@ def load_model(path: str, dtype: str = "float32", quantization_config=None, attn
     import torch
     from transformers import AutoModelForSequenceClassification
 
-    kwargs = {"attn_implementation": attn_implementation} if attn_implementation else {}
-    if quantization_config is not None:  # QLoRA: quantise at load time, on this process's GPU
-        from accelerate import PartialState
+    from tunesmith.models.loading import load_kwargs
 
-        kwargs |= {"quantization_config": quantization_config, "device_map": {"": PartialState().local_process_index}}
+    kwargs = load_kwargs(quantization_config, attn_implementation)
     try:
         return AutoModelForSequenceClassification.from_pretrained(
             path, num_labels=1, dtype=getattr(torch, dtype), **kwargs
