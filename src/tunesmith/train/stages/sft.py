@@ -34,6 +34,7 @@ def sft_config(recipe: Recipe, run: RunDir, precision: str, has_eval: bool):
         packing_strategy="bfd",
         train_sampling_strategy="group_by_length" if groups_by_length(t) else "random",
         assistant_only_loss=t.loss_on == "assistant",
+        pad_to_multiple_of=t.pad_to_multiple_of,
     )
 
 
