@@ -66,6 +66,7 @@ class TrainConfig(Section):
     pad_to_multiple_of: int | None = Field(8, ge=1)  # few distinct batch shapes, so the allocator reuses its memory
     # (CPU quickstart peak 3.0 → 2.3 GB) for at most 7 pad tokens a row; None pads to the longest row only
     activation_checkpointing: bool = False
+    kernels: Literal["auto", "lean", "liger", "none"] = "auto"  # fused layers: Liger on GPU, lean on CPU
     attention: Attention = "auto"  # the model's default; SFT on CPU: eager or SDPA per batch (train/attention.py)
     precision: Literal["auto", "fp32", "bf16", "fp16"] = "auto"
     frozen_weights: Literal["auto", "fp32", "bf16"] = "auto"  # storage of weights that do not train; auto: bf16

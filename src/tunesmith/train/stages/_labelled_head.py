@@ -68,9 +68,10 @@ def skip_adapter_input_casts(model) -> int:
     return changed
 
 
-def sft_trainer_class(kernel_per_batch: bool = False):
-    """TRL's SFTTrainer with the labelled-only head where it applies (its own fused head elsewhere), and, with
-    `kernel_per_batch`, the attention kernel chosen by each batch's length (tunesmith.train.attention)."""
+def sft_trainer_class(kernel_per_batch: bool = False, lean_layers: bool = False):
+    """TRL's SFTTrainer with the labelled-only head where it applies (its own fused head elsewhere); with
+    `kernel_per_batch`, the attention kernel chosen by each batch's length (tunesmith.train.attention); with
+    `lean_layers`, RMSNorm and SwiGLU that keep fewer activations (tunesmith.train.lean_layers)."""
     from trl import SFTTrainer
 
     from tunesmith.train.attention import use_kernel_for
@@ -78,6 +79,10 @@ def sft_trainer_class(kernel_per_batch: bool = False):
     class LabelledHeadSFTTrainer(SFTTrainer):
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
+            if lean_layers:
+                from tunesmith.train.lean_layers import use_lean_layers
+
+                use_lean_layers(self.model)
             if self.args.bf16:
                 skip_adapter_input_casts(self.model)
 

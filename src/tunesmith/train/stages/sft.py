@@ -26,6 +26,9 @@ def sft_config(recipe: Recipe, run: RunDir, precision: str, has_eval: bool):
     """Translate the recipe's `train` section into TRL's SFTConfig (TRL/transformers names on the right)."""
     from trl import SFTConfig
 
+    from tunesmith.train.kernels import resolve_kernels
+    from tunesmith.train.precision import has_cuda
+
     t = recipe.train
     return SFTConfig(
         **training_args(recipe, run, precision, has_eval, SFTConfig),
@@ -35,6 +38,7 @@ def sft_config(recipe: Recipe, run: RunDir, precision: str, has_eval: bool):
         train_sampling_strategy="group_by_length" if groups_by_length(t) else "random",
         assistant_only_loss=t.loss_on == "assistant",
         pad_to_multiple_of=t.pad_to_multiple_of,
+        use_liger_kernel=resolve_kernels(t.kernels, has_cuda()) == "liger",
     )
 
 
@@ -52,10 +56,13 @@ def build_trainer(
     trainer's default AdamW; the learning-rate schedule is still the recipe's.
     """
     from tunesmith.train.attention import switches_per_batch
+    from tunesmith.train.kernels import resolve_kernels
+    from tunesmith.train.precision import has_cuda
     from tunesmith.train.stages._labelled_head import sft_trainer_class
 
     args = sft_config(recipe, run, precision, has_eval=eval_ds is not None)
     model.config.use_cache = False  # the KV cache is useless in training and breaks packed attention
     # TRL's SFTTrainer, scoring only labelled positions on CPU, with the attention kernel picked per batch there
-    trainer_class = sft_trainer_class(kernel_per_batch=switches_per_batch(recipe.train.attention))
+    lean = resolve_kernels(recipe.train.kernels, has_cuda()) == "lean"
+    trainer_class = sft_trainer_class(kernel_per_batch=switches_per_batch(recipe.train.attention), lean_layers=lean)
     return make_trainer(trainer_class, model, tokenizer, args, (train_ds, eval_ds), recipe, callbacks, optimizer)
