@@ -96,3 +96,37 @@ def test_kernels_auto_is_lean_on_cpu_and_liger_is_refused_there():
     assert resolve_kernels("none", cuda=False) == "none"
     with pytest.raises(InputError, match="train.kernels"):
         resolve_kernels("liger", cuda=False)
+
+
+def test_lean_eager_attention_is_eager_attention_without_the_copies(tiny_model_dir):
+    from tunesmith.train import lean_attention
+
+    model = AutoModelForCausalLM.from_pretrained(tiny_model_dir, attn_implementation="eager").train()
+    ids = torch.randint(5, 200, (3, 13))
+    mask = torch.ones_like(ids)
+    mask[1, 9:] = 0  # a padded row: the additive mask must reach the grouped scores
+
+    def run():
+        out = model(input_ids=ids, attention_mask=mask, labels=ids.masked_fill(mask == 0, -100))
+        out.loss.backward()
+        grads = {n: p.grad.clone() for n, p in model.named_parameters()}
+        model.zero_grad()
+        return out.logits.detach(), grads
+
+    logits, grads = run()
+    model.set_attn_implementation(lean_attention.register())  # grouped query heads: 4 heads over 2 kv heads
+    lean_logits, lean_grads = run()
+    torch.testing.assert_close(lean_logits, logits, rtol=1e-5, atol=1e-5)
+    for name, grad in grads.items():
+        torch.testing.assert_close(lean_grads[name], grad, rtol=1e-4, atol=1e-6)
+
+
+def test_lean_eager_attention_keeps_fewer_bytes(tiny_model_dir):
+    from tunesmith.train import lean_attention
+
+    model = _lora(tiny_model_dir, torch.bfloat16)
+    model.get_base_model().set_attn_implementation("eager")
+    ids = torch.randint(5, 200, (4, 64))
+    before = _saved_bytes(model, ids)
+    model.get_base_model().set_attn_implementation(lean_attention.register())
+    assert _saved_bytes(model, ids) < 0.9 * before

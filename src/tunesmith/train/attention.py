@@ -23,14 +23,14 @@ def switches_per_batch(requested: str) -> bool:
     return requested == "auto" and not has_cuda()
 
 
-def kernel_for_length(length: int) -> str:
-    """The faster CPU attention kernel for rows of `length` tokens."""
-    return "eager" if length <= EAGER_UP_TO else "sdpa"
+def kernel_for_length(length: int, eager: str = "eager") -> str:
+    """The faster CPU attention kernel for rows of `length` tokens (`eager`: which eager implementation)."""
+    return eager if length <= EAGER_UP_TO else "sdpa"
 
 
-def use_kernel_for(model, length: int) -> None:
+def use_kernel_for(model, length: int, eager: str = "eager") -> None:
     """Switch `model` (a PEFT model or plain) to the faster CPU kernel for this batch's length, if it changes."""
     base = model.get_base_model() if hasattr(model, "get_base_model") else model
-    wanted = kernel_for_length(length)
+    wanted = kernel_for_length(length, eager)
     if base.config._attn_implementation != wanted:
         base.set_attn_implementation(wanted)

@@ -79,16 +79,19 @@ def sft_trainer_class(kernel_per_batch: bool = False, lean_layers: bool = False)
     class LabelledHeadSFTTrainer(SFTTrainer):
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
+            self._eager = "eager"
             if lean_layers:
+                from tunesmith.train import lean_attention
                 from tunesmith.train.lean_layers import use_lean_layers
 
-                use_lean_layers(self.model)
+                if use_lean_layers(self.model):  # a Llama-family model: plain attention, lean eager fits it
+                    self._eager = lean_attention.register()
             if self.args.bf16:
                 skip_adapter_input_casts(self.model)
 
         def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
             if kernel_per_batch:
-                use_kernel_for(self.model, inputs["input_ids"].shape[-1])
+                use_kernel_for(self.model, inputs["input_ids"].shape[-1], self._eager)
             if return_outputs or self.compute_loss_func is not None or not applies(self.model, inputs):
                 return super().compute_loss(model, inputs, return_outputs, num_items_in_batch)
             mode = "train" if self.model.training else "eval"
