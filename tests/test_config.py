@@ -92,6 +92,11 @@ def test_every_shipped_recipe_validates(path):
             assert (ROOT / recipe.eval.file).is_file()
 
 
+def test_a_recipe_without_a_method_gets_lora_with_its_own_keys():
+    recipe = validate_recipe({"data": {"train": "d.jsonl"}})
+    assert recipe.method.name == "lora" and recipe.method.r == 16 and recipe.method.alpha == 32
+
+
 def test_stage_defaults_to_sft_and_unknown_stage_suggests():
     assert validate_recipe({"data": {"train": "d.jsonl"}}).stage.name == "sft"
     assert validate_recipe({"data": {"train": "d.jsonl"}, "stage": "sft"}).stage.name == "sft"

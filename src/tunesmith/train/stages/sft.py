@@ -16,10 +16,15 @@ class Config(StageConfig):
 
 
 def load_datasets(recipe: Recipe):
-    """(train, validation or None) as canonical `messages` datasets."""
+    """(train, validation or None) as canonical `messages` datasets; with `train.cache_tokenized`, read from their
+    content-addressed copies on disk, where datasets caches TRL's tokenization for the next run."""
     from tunesmith.train.data_prep import load_train_and_validation
+    from tunesmith.train.dataset_cache import on_disk
 
-    return load_train_and_validation(recipe.data, recipe.train.seed)
+    train, validation = load_train_and_validation(recipe.data, recipe.train.seed)
+    if not recipe.train.cache_tokenized:
+        return train, validation
+    return on_disk(train), None if validation is None else on_disk(validation)
 
 
 def sft_config(recipe: Recipe, run: RunDir, precision: str, has_eval: bool):
