@@ -11,6 +11,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, SerializeAsAny, ValidationError, field_validator, model_validator
 
 from tunesmith.errors import InputError
+from tunesmith.train.sharding import ZeroConfig
 from tunesmith.yaml_file import read_mapping
 
 DEFAULT_MODEL = "smollm2-135m"
@@ -67,6 +68,9 @@ class TrainConfig(Section):
     pad_to_multiple_of: int | None = Field(8, ge=1)  # few distinct batch shapes, so the allocator reuses its memory
     # (CPU quickstart peak 3.0 → 2.3 GB) for at most 7 pad tokens a row; None pads to the longest row only
     activation_checkpointing: bool = False
+    fsdp: dict[str, Any] | None = None  # GPUs: transformers' fsdp_config keys, e.g. {version: 2} (train/sharding.py)
+    deepspeed: ZeroConfig | str | None = None  # GPUs: {zero_stage: 2|3, offload_optimizer, offload_params} or a path
+    compile: bool = False  # torch.compile the model: GPUs only (on CPU it recompiles for every batch length)
     kernels: Literal["auto", "lean", "liger", "none"] = "auto"  # fused layers: Liger on GPU, lean on CPU
     attention: Attention = "auto"  # the model's default; SFT on CPU: eager or SDPA per batch (train/attention.py)
     precision: Literal["auto", "fp32", "bf16", "fp16"] = "auto"

@@ -30,7 +30,8 @@ from tunesmith.train.methods import (
     method_quantization,
     method_trains_base,
 )
-from tunesmith.train.precision import frozen_weights, resolve_precision, trainable_in_float32
+from tunesmith.train.precision import frozen_weights, has_cuda, resolve_precision, trainable_in_float32
+from tunesmith.train.sharding import check_gpu_only
 from tunesmith.train.stages import stage_module
 from tunesmith.train.stages._metrics import held_out_metrics
 
@@ -83,6 +84,7 @@ def train(
     if recipe.train.loss_on == "assistant" and getattr(stage, "USES_TRAINING_TEMPLATE", False):
         tokenizer.chat_template = _training_template_or_fail(tokenizer, recipe.model)
     precision = resolve_precision(recipe.train.precision)
+    check_gpu_only(recipe.train, has_cuda())
 
     plan = training_plan(recipe, len(train_ds))
     from transformers import set_seed

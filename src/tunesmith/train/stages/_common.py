@@ -10,6 +10,7 @@ from transformers import TrainerCallback
 from tunesmith.config import Recipe
 from tunesmith.runs import RunDir
 from tunesmith.train.precision import has_cuda
+from tunesmith.train.sharding import sharding_args
 
 
 def train_and_validation(recipe: Recipe, load: Callable[[Path], object]):
@@ -78,6 +79,8 @@ def training_args(
         "report_to": "none",
         "disable_tqdm": True,
         "dataloader_num_workers": 0,
+        "torch_compile": t.compile,
+        **sharding_args(t.fsdp, t.deepspeed),
     }
 
 
