@@ -2,6 +2,7 @@
 
     bash bench/setup_llamafactory.sh            # once: LLaMA-Factory 0.9.5 from PyPI in bench/.llamafactory
     python bench/train_speed.py [--workloads quickstart,long] [--tools tunesmith,tunesmith+ckpt,trl,llamafactory]
+                                [--set KEY=VALUE ...]   # a train key for the tunesmith rows: ablate a default
 
 Every tool trains SmolLM2-135M-Instruct (the same converted folder) with LoRA r8 (alpha 16, dropout 0) on all
 linear layers, sequence cutoff 256, batch 4, 25 steps, learning rate 2e-4 with a cosine schedule, bf16 autocast,
@@ -85,6 +86,9 @@ def run_tunesmith_checkpointed(data: Path, model: str, work: Path) -> dict:
     return run_tunesmith(data, model, work, activation_checkpointing=True)
 
 
+TUNESMITH_OVERRIDES: dict = {}  # --set KEY=VALUE: train keys for the tunesmith rows (ablations of its defaults)
+
+
 def run_tunesmith(data: Path, model: str, work: Path, activation_checkpointing: bool = False) -> dict:
     recipe = {
         "model": model,
@@ -100,6 +104,7 @@ def run_tunesmith(data: Path, model: str, work: Path, activation_checkpointing: 
             "logging_steps": LOG_EVERY,
             "save_steps": 1000,
             "activation_checkpointing": activation_checkpointing,
+            **TUNESMITH_OVERRIDES,
         },
         "output": {"dir": str(work), "name": "tunesmith"},
     }
@@ -227,7 +232,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workloads", default="quickstart,long")
     parser.add_argument("--tools", default="tunesmith,tunesmith+ckpt,trl,llamafactory")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                        help="a train key for the tunesmith rows, VALUE in YAML (e.g. kernels=none)")  # fmt: skip
     args = parser.parse_args()
+    for item in args.set:
+        key, _, value = item.partition("=")
+        TUNESMITH_OVERRIDES[key] = yaml.safe_load(value)
     sys.path.insert(0, str(ROOT / "src"))
     from tunesmith.models.resolve import resolve_model
 

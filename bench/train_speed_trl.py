@@ -72,7 +72,13 @@ def main() -> None:
     trainer = SFTTrainer(model=args.model, args=config, train_dataset=data, peft_config=lora, callbacks=[timer])
     output = trainer.train()
     trainer.save_model(str(args.out / "adapter"))  # scored on held-out samples by train_speed.py
-    result = {"train_runtime": output.metrics["train_runtime"], "log": trainer.state.log_history, "steps": timer.times}
+    result = {
+        "train_runtime": output.metrics["train_runtime"],
+        "log": trainer.state.log_history,
+        "steps": timer.times,
+        "peak_bytes": torch.cuda.max_memory_allocated() if torch.cuda.is_available() else 0,  # bench/gpu_speed.py
+        "trainable": sum(p.numel() for p in trainer.model.parameters() if p.requires_grad),
+    }
     (args.out / "result.json").write_text(json.dumps(result, indent=1), encoding="utf-8")
 
 

@@ -66,7 +66,7 @@ class TrainConfig(Section):
     group_by_length: bool = False  # batch similar lengths together: less padding, but a short run sees longest first
     cache_tokenized: bool = True  # keep the rows on disk by content hash: a second run reuses their tokenization
     pad_to_multiple_of: int | None = Field(8, ge=1)  # few distinct batch shapes, so the allocator reuses its memory
-    # (CPU quickstart peak 3.0 → 2.3 GB) for at most 7 pad tokens a row; None pads to the longest row only
+    # (CPU quickstart benchmark peak 2.6 → 1.9 GB) for at most 7 pad tokens a row; None pads to the longest row
     activation_checkpointing: bool = False
     fsdp: dict[str, Any] | None = None  # GPUs: transformers' fsdp_config keys, e.g. {version: 2} (train/sharding.py)
     deepspeed: ZeroConfig | str | None = None  # GPUs: {zero_stage: 2|3, offload_optimizer, offload_params} or a path

@@ -1,10 +1,11 @@
 """RMSNorm and SwiGLU that keep fewer activations for backward: the same arithmetic, less memory.
 
 transformers' RMSNorm keeps a float32 copy of its input for backward (twice the bf16 input), and its SwiGLU MLP
-keeps silu(gate) besides gate and up. These autograd functions keep the bf16 input and the per-row scale, and
-gate and up, and recompute the rest in backward (elementwise, cheap next to the matmuls). For a 30-layer model
-at 1,024 tokens that is about 160 MB less to hold through a step. They replace the forward of known
-Llama-family modules only, and each class is first checked against its own forward, outputs and gradients.
+keeps silu(gate) besides gate and up. These autograd functions keep the bf16 input and the per-row scale, and gate
+and up, and recompute the rest in backward (elementwise, cheap next to the matmuls). On SmolLM2 at 1,024 tokens a
+step that is 150 MiB less peak memory, at no measurable cost in time (bench/train_speed.py). They replace the
+forward of known Llama-family modules only, and each class is first checked against its own forward, outputs and
+gradients.
 """
 
 from __future__ import annotations
