@@ -40,7 +40,12 @@ def test_sharding_this_machine_cannot_run_is_refused(fsdp, deepspeed, cuda, mess
 
 
 @pytest.mark.parametrize(
-    "settings, key", [({"deepspeed": {"zero_stage": 3}}, "train.deepspeed"), ({"compile": True}, "train.compile")]
+    "settings, key",
+    [
+        ({"deepspeed": {"zero_stage": 3}}, "train.deepspeed"),
+        ({"compile": True}, "train.compile"),
+        ({"kernels": "liger"}, "train.kernels"),
+    ],
 )
 def test_a_cpu_run_with_gpu_only_settings_stops_before_loading_anything(make_recipe, tmp_path, settings, key):
     import torch

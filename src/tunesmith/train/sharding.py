@@ -57,7 +57,11 @@ def sharding_args(fsdp: dict | None, deepspeed: ZeroConfig | str | None) -> dict
 
 
 def check_gpu_only(train, cuda: bool) -> None:
-    """Refuse, before any loading, the GPU-only settings of `train` this machine cannot run (sharding, compile)."""
+    """Refuse, before any loading, the GPU-only settings of `train` this machine cannot run (sharding, compile,
+    Liger kernels)."""
+    from tunesmith.train.kernels import resolve_kernels
+
+    resolve_kernels(train.kernels, cuda)
     if train.compile and not cuda:
         raise InputError(
             "train.compile",

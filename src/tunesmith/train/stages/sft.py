@@ -27,12 +27,11 @@ def load_datasets(recipe: Recipe):
     return on_disk(train), None if validation is None else on_disk(validation)
 
 
-def sft_config(recipe: Recipe, run: RunDir, precision: str, has_eval: bool):
-    """Translate the recipe's `train` section into TRL's SFTConfig (TRL/transformers names on the right)."""
-    from trl import SFTConfig
+def sft_config(recipe: Recipe, run: RunDir, precision: str, has_eval: bool, kernels: str = "none"):
+    """Translate the recipe's `train` section into TRL's SFTConfig (TRL/transformers names on the right).
 
-    from tunesmith.train.kernels import resolve_kernels
-    from tunesmith.train.precision import has_cuda
+    `kernels` is `train.kernels` resolved for this machine (tunesmith.train.kernels)."""
+    from trl import SFTConfig
 
     t = recipe.train
     return SFTConfig(
@@ -43,7 +42,7 @@ def sft_config(recipe: Recipe, run: RunDir, precision: str, has_eval: bool):
         train_sampling_strategy="group_by_length" if groups_by_length(t) else "random",
         assistant_only_loss=t.loss_on == "assistant",
         pad_to_multiple_of=t.pad_to_multiple_of,
-        use_liger_kernel=resolve_kernels(t.kernels, has_cuda()) == "liger",
+        use_liger_kernel=kernels == "liger",
     )
 
 
@@ -65,9 +64,10 @@ def build_trainer(
     from tunesmith.train.precision import has_cuda
     from tunesmith.train.stages._labelled_head import sft_trainer_class
 
-    args = sft_config(recipe, run, precision, has_eval=eval_ds is not None)
+    kernels = resolve_kernels(recipe.train.kernels, has_cuda())
+    args = sft_config(recipe, run, precision, has_eval=eval_ds is not None, kernels=kernels)
     model.config.use_cache = False  # the KV cache is useless in training and breaks packed attention
     # TRL's SFTTrainer, scoring only labelled positions on CPU, with the attention kernel picked per batch there
-    lean = resolve_kernels(recipe.train.kernels, has_cuda()) == "lean"
-    trainer_class = sft_trainer_class(kernel_per_batch=switches_per_batch(recipe.train.attention), lean_layers=lean)
+    per_batch = switches_per_batch(recipe.train.attention)
+    trainer_class = sft_trainer_class(kernel_per_batch=per_batch, lean_layers=kernels == "lean")
     return make_trainer(trainer_class, model, tokenizer, args, (train_ds, eval_ds), recipe, callbacks, optimizer)
