@@ -43,5 +43,6 @@ def test_a_fixed_threshold_keeps_large_blocks_out_of_the_heap():
     assert _probe("fixed") == ["True", "True"]
 
 
-def test_a_threshold_the_user_set_is_left_alone():
+def test_a_threshold_the_user_set_or_glibc_defaults_asked_for_are_left_alone():
     assert _probe("fixed", MALLOC_MMAP_THRESHOLD_="65536")[0] == "False"
+    assert _probe("fixed", TUNESMITH_MALLOC_DEFAULTS="1") == ["False", "False"]
