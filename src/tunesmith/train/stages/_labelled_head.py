@@ -16,19 +16,19 @@ def labelled_positions(labels):
     return (labels[:, 1:] != -100).any(dim=0).nonzero().squeeze(-1)
 
 
-def labelled_loss(model, inputs: dict, num_items_in_batch=None, keep=None, with_stats: bool = False):
+def labelled_loss(model, inputs: dict, num_items_in_batch=None, with_stats: bool = False):
     """(summed-token cross entropy / items, [entropy sum, correct tokens, labelled tokens]) for one batch.
 
     The model runs with its head passing hidden states through, at the labelled positions only; the loss goes
-    through the head in chunks (tunesmith.train.chunked_head). `keep` is `labelled_positions(inputs["labels"])`
-    when the caller has it already; the entropy and correct-token sums are zeros unless `with_stats`.
+    through the head in chunks (tunesmith.train.chunked_head). The entropy and correct-token sums are zeros unless
+    `with_stats`.
     """
     import torch
 
     from tunesmith.train.chunked_head import chunked_cross_entropy, head_returns_hidden_states, plain_head
 
     labels = inputs["labels"]
-    keep = labelled_positions(labels) if keep is None else keep
+    keep = labelled_positions(labels)
     forward = {k: v for k, v in inputs.items() if k != "labels"}
     head = plain_head(model)
     with head_returns_hidden_states(head):
