@@ -1,6 +1,10 @@
 """Plain TRL, as its docs show it: SFTTrainer with SFTConfig defaults plus the workload's settings (bench only).
 
     python bench/train_speed_trl.py DATA.json MODEL_DIR OUT_DIR --steps 25 --batch 4 --cutoff 256 --lr 2e-4
+                                    [--gradient-checkpointing {default,on,off}]
+
+TRL's SFTConfig turns gradient checkpointing on by default (TRL 1.x; transformers' TrainingArguments has it off):
+`default` keeps that, `off` is the like-for-like setting against a trainer without checkpointing.
 
 DATA is an Alpaca-style JSON list; it becomes TRL's conversational prompt/completion form, so the loss is on
 the answers (TRL's default for that form), as in LLaMA-Factory and tunesmith. Writes OUT_DIR/result.json with
@@ -33,6 +37,11 @@ class StepTimes(TrainerCallback):
         self.times.append(time.perf_counter() - self._start)
 
 
+def checkpointing(choice: str) -> dict[str, bool]:
+    """SFTConfig keyword for `--gradient-checkpointing`: none for `default`, so TRL's own default applies."""
+    return {} if choice == "default" else {"gradient_checkpointing": choice == "on"}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("data", type=Path)
@@ -44,6 +53,8 @@ def main() -> None:
     parser.add_argument("--lr", type=float, default=2e-4)
     parser.add_argument("--rank", type=int, default=8)
     parser.add_argument("--logging-steps", type=int, default=5)
+    parser.add_argument("--gradient-checkpointing", choices=["default", "on", "off"], default="default",
+                        help="default: SFTConfig's own default (on in TRL 1.x)")  # fmt: skip
     args = parser.parse_args()
     rows = json.loads(args.data.read_text(encoding="utf-8"))
     data = Dataset.from_list(
@@ -57,6 +68,7 @@ def main() -> None:
     )
     config = SFTConfig(
         output_dir=str(args.out),
+        **checkpointing(args.gradient_checkpointing),
         max_steps=args.steps,
         per_device_train_batch_size=args.batch,
         max_length=args.cutoff,
@@ -78,6 +90,8 @@ def main() -> None:
         "steps": timer.times,
         "peak_bytes": torch.cuda.max_memory_allocated() if torch.cuda.is_available() else 0,  # bench/gpu_speed.py
         "trainable": sum(p.numel() for p in trainer.model.parameters() if p.requires_grad),
+        "gradient_checkpointing": config.gradient_checkpointing,  # the setting the run had, not the flag
+        "precision": "bf16" if config.bf16 else "fp16" if config.fp16 else "fp32",
     }
     (args.out / "result.json").write_text(json.dumps(result, indent=1), encoding="utf-8")
 
