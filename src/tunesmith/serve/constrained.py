@@ -14,6 +14,7 @@ import numpy as np
 import torch
 from transformers import LogitsProcessor
 
+from tunesmith.serve.backends.base import requested_json
 from tunesmith.serve.errors import invalid
 
 COMPACT = {"whitespace_flexible": False}
@@ -23,16 +24,11 @@ def grammar_for(response_format: dict | None) -> str | None:
     """The llguidance grammar for an OpenAI `response_format`, or None for plain text."""
     import llguidance
 
-    kind = (response_format or {}).get("type", "text")
+    kind, schema = requested_json(response_format)
     if kind == "text":
         return None
     if kind == "json_object":
-        schema: dict = {"type": "object"}
-    else:
-        spec = response_format.get("json_schema") or {}
-        schema = spec.get("schema") or {}
-        if not isinstance(schema, dict) or not schema:
-            raise invalid("response_format.json_schema.schema must be a non-empty JSON schema.", "response_format")
+        schema = {"type": "object"}
     try:
         return llguidance.LLMatcher.grammar_from_json_schema(json.dumps(schema), defaults=COMPACT)
     except ValueError as exc:

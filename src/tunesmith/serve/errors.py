@@ -69,6 +69,11 @@ def too_many(message: str, code: str, retry_after: int) -> APIError:
     return APIError(429, message, type="requests", code=code, headers={"Retry-After": str(retry_after)})
 
 
+def shutting_down() -> APIError:
+    """503 for the requests still in the server when it stops."""
+    return APIError(503, "The server is shutting down.", type="server_error")
+
+
 def too_large(limit: int) -> APIError:
     """413: the body is over the server's limit."""
     return APIError(413, f"Request body is larger than {limit} bytes.", code="request_too_large")

@@ -7,7 +7,6 @@ model with the same sampling settings are grouped by a BatchQueue into one left-
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 from collections.abc import Iterator
@@ -19,30 +18,27 @@ import torch
 from transformers import LogitsProcessorList, StoppingCriteriaList
 
 from tunesmith.errors import InputError
-from tunesmith.serve.adapters import ServePlan, adapter_folder, check_adapter_name
-from tunesmith.serve.backends.base import Backend, Generation, GenerationRequest, ModelInfo
+from tunesmith.serve.adapters import ServePlan
+from tunesmith.serve.backends.base import Generation, GenerationRequest
 from tunesmith.serve.backends.batching import BatchQueue, Job, QueueFull
+from tunesmith.serve.backends.local import LocalBackend
 from tunesmith.serve.backends.rows import Row, RowStopper, RowStreamer
 from tunesmith.serve.constrained import Grammars, grammar_for
-from tunesmith.serve.errors import APIError, invalid, model_not_found, too_many
+from tunesmith.serve.errors import APIError, shutting_down, too_many
 
 log = logging.getLogger("tunesmith.serve")
 
 
-class TransformersBackend(Backend):
+class TransformersBackend(LocalBackend):
     """Serves `plan.base` under `plan.base_name` and each adapter under its name, on CPU or one GPU."""
 
     def __init__(self, served: ServePlan, queue_size: int = 64, max_batch: int = 8, device: str | None = None):
-        from tunesmith.models.loading import load_tokenizer
-
-        self.base_path = served.base
-        self.base_name = served.base_name
+        super().__init__(served)
         self.device = device or ("cuda" if torch.cuda.is_available() else "cpu")
-        self.tokenizer = load_tokenizer(served.base)
         self.tokenizer.padding_side = "left"
         self.model = self._load_base()
+        self.max_len = getattr(self.model.config, "max_position_embeddings", None)
         self.peft = None  # the PeftModel wrapping self.model, while at least one adapter is attached
-        self.adapters: dict[str, Path] = {}
         self.lock = threading.Lock()  # held while the model generates or its adapters change
         self.grammars = Grammars(self.tokenizer, self.model.config.vocab_size)
         self.eos_ids = _eos_ids(self.model, self.tokenizer)
@@ -52,31 +48,20 @@ class TransformersBackend(Backend):
 
     # -- the Backend interface
 
-    def models(self) -> list[ModelInfo]:
-        return [ModelInfo(self.base_name)] + [ModelInfo(name, self.base_name) for name in self.adapters]
-
     def start(self) -> None:
         self.queue.start()
 
     def close(self) -> None:
         for job in self.queue.stop():
-            job.payload[0].fail(APIError(503, "The server is shutting down.", type="server_error"))
+            job.payload[0].fail(shutting_down())
 
     def queue_depth(self) -> int:
         return self.queue.depth()
 
     def submit(self, request: GenerationRequest) -> Generation:
-        if request.model != self.base_name and request.model not in self.adapters:
-            raise model_not_found(request.model)
-        prompt_ids = self._prompt_ids(request)
-        limit = getattr(self.model.config, "max_position_embeddings", None)
-        if limit and len(prompt_ids) + request.max_tokens > limit:
-            message = (
-                f"This model's maximum context length is {limit} tokens; the prompt has {len(prompt_ids)} "
-                f"and max_tokens asks for {request.max_tokens} more."
-            )
-            raise invalid(message, "messages" if request.messages is not None else "prompt", "context_length_exceeded")
-        grammar = grammar_for(json.loads(request.sampling.response_format or "null"))
+        self.check_model(request.model)
+        prompt_ids = self.prompt_ids(request)
+        grammar = grammar_for(request.sampling.output_format())
         if grammar is not None:
             self.grammars.check(grammar)
         generation = Generation(request.n, prompt_tokens=len(prompt_ids))
@@ -89,22 +74,6 @@ class TransformersBackend(Backend):
         except QueueFull:
             raise too_many("The server's queue is full; retry shortly.", "queue_full", 1) from None
         return generation
-
-    def load_adapter(self, name: str, path: str) -> None:
-        check_adapter_name(name)
-        if name == self.base_name or name in self.adapters:
-            raise InputError(f"adapter name {name!r}", "already taken; unload it first or pick another name")
-        self._attach(name, adapter_folder(path, self.base_path))
-
-    def unload_adapter(self, name: str) -> None:
-        if name not in self.adapters:
-            raise model_not_found(name)
-        with self.lock:
-            self.peft.delete_adapter(name)
-            del self.adapters[name]
-            if not self.adapters:  # PEFT cannot run with zero adapters: put the plain base back
-                self.model = self.peft.unload()
-                self.peft = None
 
     # -- internals
 
@@ -123,6 +92,14 @@ class TransformersBackend(Backend):
             self.peft.eval()
             self.adapters[name] = folder
 
+    def _detach(self, name: str) -> None:
+        with self.lock:
+            self.peft.delete_adapter(name)
+            del self.adapters[name]
+            if not self.adapters:  # PEFT cannot run with zero adapters: put the plain base back
+                self.model = self.peft.unload()
+                self.peft = None
+
     def _load_base(self):
         from tunesmith.models.loading import load_model
 
@@ -140,15 +117,6 @@ class TransformersBackend(Backend):
         elif name in self.peft.peft_config:
             self.peft.delete_adapter(name)
 
-    def _prompt_ids(self, request: GenerationRequest) -> list[int]:
-        if request.messages is None:
-            return self.tokenizer(request.prompt or "")["input_ids"]
-        try:
-            text = self.tokenizer.apply_chat_template(request.messages, add_generation_prompt=True, tokenize=False)
-        except Exception as exc:  # the model's chat template refuses these turns (e.g. a role it has no place for)
-            raise invalid(f"The model's chat template cannot render these messages: {exc}", "messages") from None
-        return self.tokenizer(text, add_special_tokens=False)["input_ids"]
-
     def _run_batch(self, jobs: list[Job]) -> None:
         """Generate every choice of `jobs` (same model, same sampling) in one call; settle each job."""
         jobs = [job for job in jobs if not job.payload[0].cancelled.is_set()]
@@ -160,8 +128,7 @@ class TransformersBackend(Backend):
         prompts = [ids for gen, ids, _, _ in (j.payload for j in jobs) for _ in range(gen.n)]
         try:
             with self.lock:
-                if model_name != self.base_name and model_name not in self.adapters:
-                    raise model_not_found(model_name)
+                self.check_model(model_name)  # it may have been unloaded while the job waited
                 self._generate(model_name, sampling, grammar, rows, prompts)
         except Exception as exc:
             if not isinstance(exc, APIError):

@@ -19,7 +19,8 @@ import httpx
 
 from tunesmith.errors import InputError
 from tunesmith.serve.backends.base import Backend, Delta, Finish, Generation, GenerationRequest, ModelInfo
-from tunesmith.serve.errors import APIError, model_not_found, too_many
+from tunesmith.serve.backends.tasks import RunningTasks
+from tunesmith.serve.errors import APIError, model_not_found
 
 log = logging.getLogger("tunesmith.serve")
 
@@ -60,12 +61,11 @@ class UpstreamBackend(Backend):
         self.url = check_url(url)
         self.names = list(dict.fromkeys(names))
         self.upstream_model = upstream_model
-        self.capacity = queue_size
+        self.running = RunningTasks(queue_size, "The server has its limit of requests in flight; retry shortly.")
         limits = httpx.Limits(max_connections=queue_size, max_keepalive_connections=queue_size)
         self.client = httpx.AsyncClient(
             base_url=self.url, headers=_auth(api_key), timeout=httpx.Timeout(timeout, connect=10.0), limits=limits
         )
-        self.running: dict[asyncio.Task, Generation] = {}
         self._closing: asyncio.Task | None = None
 
     # -- the Backend interface
@@ -79,19 +79,14 @@ class UpstreamBackend(Backend):
     def submit(self, request: GenerationRequest) -> Generation:
         if request.model not in self.names:
             raise model_not_found(request.model)
-        if len(self.running) >= self.capacity:
-            raise too_many("The server has its limit of requests in flight; retry shortly.", "queue_full", 1)
+        self.running.check_room()
         generation = Generation(request.n)
-        task = asyncio.get_running_loop().create_task(self._relay(request, generation))
-        self.running[task] = generation
-        task.add_done_callback(lambda done: self.running.pop(done, None))
+        self.running.run(self._relay(request, generation), generation)
         return generation
 
     def close(self) -> None:
         """Fail what is in flight (503), stop it, and close the teacher connections."""
-        for task, generation in list(self.running.items()):
-            generation.fail(APIError(503, "The server is shutting down.", type="server_error"))
-            task.cancel()
+        self.running.stop()
         with contextlib.suppress(RuntimeError):  # no running loop: nothing is connected
             self._closing = asyncio.get_running_loop().create_task(self.client.aclose())
 
@@ -186,7 +181,7 @@ def upstream_body(request: GenerationRequest, model: str) -> dict:
     if sampling.seed is not None:
         body["seed"] = sampling.seed
     if sampling.response_format:
-        body["response_format"] = _without_nulls(json.loads(sampling.response_format))
+        body["response_format"] = _without_nulls(sampling.output_format())
     return {**body, "stream": True, "stream_options": {"include_usage": True}}
 
 

@@ -1,9 +1,9 @@
 """The vLLM backend (`--backend vllm`): the base on a CUDA GPU, PEFT LoRA adapters through vLLM's multi-LoRA.
 
 vLLM's AsyncLLMEngine batches continuously across requests and adapters: each request names its adapter with a
-`LoRARequest`, and the base weights stay one shared copy. The prompt is rendered with the model's chat template
-here (as the transformers backend does), so both backends feed the model the same tokens. vLLM and a CUDA GPU are
-optional: without either, `require_vllm` stops at once with an InputError. Written against vLLM's documented
+`LoRARequest`, and the base weights stay one shared copy. LocalBackend renders the prompt with the model's chat
+template, as for the transformers backend, so both backends feed the model the same tokens. vLLM and a CUDA GPU
+are optional: without either, `require_vllm` stops at once with an InputError. Written against vLLM's documented
 AsyncLLM API (v0.12+: `StructuredOutputsParams`, `RequestOutputKind.DELTA`); not yet run on a GPU.
 """
 
@@ -18,9 +18,11 @@ import uuid
 from pathlib import Path
 
 from tunesmith.errors import InputError
-from tunesmith.serve.adapters import ServePlan, adapter_folder, check_adapter_name
-from tunesmith.serve.backends.base import Backend, Delta, Finish, Generation, GenerationRequest, ModelInfo
-from tunesmith.serve.errors import APIError, invalid, model_not_found, too_many
+from tunesmith.serve.adapters import ServePlan
+from tunesmith.serve.backends.base import Delta, Finish, Generation, GenerationRequest, requested_json
+from tunesmith.serve.backends.local import LocalBackend
+from tunesmith.serve.backends.tasks import RunningTasks
+from tunesmith.serve.errors import APIError, invalid
 
 log = logging.getLogger("tunesmith.serve")
 LORA_RANKS = (8, 16, 32, 64, 128, 256, 320, 512)  # the values vLLM accepts for max_lora_rank
@@ -43,86 +45,61 @@ def require_vllm() -> None:
         raise InputError("--backend vllm", "needs a CUDA GPU and none is visible; use --backend transformers here")
 
 
-class VLLMBackend(Backend):
+class VLLMBackend(LocalBackend):
     """Serves `served.base` under its name and each adapter under its own, with vLLM on one GPU."""
 
     def __init__(self, served: ServePlan, queue_size: int = 64, max_batch: int | None = None):
         require_vllm()
         from vllm import AsyncEngineArgs, AsyncLLMEngine
 
-        from tunesmith.models.loading import load_tokenizer
-
-        self.base_path, self.base_name = served.base, served.base_name
-        self.capacity = queue_size
-        self.tokenizer = load_tokenizer(served.base)
+        super().__init__(served)
+        self.running = RunningTasks(queue_size)
         args = {"model": served.base, "enable_lora": True, "max_lora_rank": lora_rank(list(served.adapters.values()))}
         args["max_loras"] = max(2, len(served.adapters))  # adapters in one batch; requests for others wait a step
         if max_batch is not None:
             args["max_num_seqs"] = max_batch
         self.engine = AsyncLLMEngine.from_engine_args(AsyncEngineArgs(**args))
         self.max_len = self.engine.model_config.max_model_len
-        self.adapters: dict = {}  # name -> LoRARequest
         self._next_id = 1  # vLLM wants a unique positive integer id per adapter
         self.loop: asyncio.AbstractEventLoop | None = None
-        self.running: dict[asyncio.Task, Generation] = {}
-        for name, folder in served.adapters.items():
+        for name, folder in served.adapters.items():  # vLLM loads these on their first request
             self.adapters[name] = self._lora(name, folder)
 
     # -- the Backend interface
-
-    def models(self) -> list[ModelInfo]:
-        return [ModelInfo(self.base_name)] + [ModelInfo(name, self.base_name) for name in self.adapters]
 
     def start(self) -> None:
         self.loop = asyncio.get_running_loop()
 
     def close(self) -> None:
-        for task, generation in list(self.running.items()):
-            generation.fail(APIError(503, "The server is shutting down.", type="server_error"))
-            task.cancel()
+        self.running.stop()
         self.engine.shutdown()
 
     def queue_depth(self) -> int:
         return len(self.running)
 
     def submit(self, request: GenerationRequest) -> Generation:
-        if request.model != self.base_name and request.model not in self.adapters:
-            raise model_not_found(request.model)
-        if len(self.running) >= self.capacity:
-            raise too_many("The server's queue is full; retry shortly.", "queue_full", 1)
-        prompt_ids = self._prompt_ids(request)
-        if len(prompt_ids) + request.max_tokens > self.max_len:
-            message = (
-                f"This model's maximum context length is {self.max_len} tokens; the prompt has {len(prompt_ids)} "
-                f"and max_tokens asks for {request.max_tokens} more."
-            )
-            raise invalid(message, "messages" if request.messages is not None else "prompt", "context_length_exceeded")
+        self.check_model(request.model)
+        self.running.check_room()
+        prompt_ids = self.prompt_ids(request)
         params = sampling_params(request)
         generation = Generation(request.n, prompt_tokens=len(prompt_ids))
         lora = self.adapters.get(request.model)
-        task = asyncio.get_running_loop().create_task(self._generate(prompt_ids, params, lora, generation))
-        self.running[task] = generation
-        task.add_done_callback(lambda done: self.running.pop(done, None))
+        self.running.run(self._generate(prompt_ids, params, lora, generation), generation)
         return generation
 
-    def load_adapter(self, name: str, path: str) -> None:
-        check_adapter_name(name)
-        if name == self.base_name or name in self.adapters:
-            raise InputError(f"adapter name {name!r}", "already taken; unload it first or pick another name")
-        lora = self._lora(name, adapter_folder(path, self.base_path))
+    # -- internals
+
+    def _attach(self, name: str, folder: Path) -> None:
+        lora = self._lora(name, folder)
         try:
             self._on_loop(self.engine.add_lora(lora))  # load now, so a broken adapter fails here, not per request
         except Exception as exc:
-            raise InputError(path, f"vLLM could not load this adapter onto {self.base_name}: {exc}") from None
+            raise InputError(str(folder), f"vLLM could not load this adapter onto {self.base_name}: {exc}") from None
         self.adapters[name] = lora
 
-    def unload_adapter(self, name: str) -> None:
-        lora = self.adapters.pop(name, None)
-        if lora is None:
-            raise model_not_found(name)
+    def _detach(self, name: str) -> None:
+        lora = self.adapters.pop(name)
         self._on_loop(self.engine.remove_lora(lora.lora_int_id))
-
-    # -- internals
 
     def _lora(self, name: str, folder: Path):
         from vllm.lora.request import LoRARequest
@@ -137,15 +114,6 @@ class VLLMBackend(Backend):
             asyncio.run(coroutine)
         else:
             asyncio.run_coroutine_threadsafe(coroutine, self.loop).result()
-
-    def _prompt_ids(self, request: GenerationRequest) -> list[int]:
-        if request.messages is None:
-            return self.tokenizer(request.prompt or "")["input_ids"]
-        try:
-            text = self.tokenizer.apply_chat_template(request.messages, add_generation_prompt=True, tokenize=False)
-        except Exception as exc:  # the chat template refuses these turns
-            raise invalid(f"The model's chat template cannot render these messages: {exc}", "messages") from None
-        return self.tokenizer(text, add_special_tokens=False)["input_ids"]
 
     async def _generate(self, prompt_ids: list[int], params, lora, generation: Generation) -> None:
         """Stream vLLM's delta outputs into `generation`; stop (and abort in vLLM) when the client leaves."""
@@ -186,22 +154,19 @@ def sampling_params(request: GenerationRequest):
         stop=list(sampling.stop) or None,
         seed=sampling.seed,
         output_kind=RequestOutputKind.DELTA,
-        structured_outputs=structured_outputs(json.loads(sampling.response_format or "null")),
+        structured_outputs=structured_outputs(sampling.output_format()),
     )
 
 
 def structured_outputs(response_format: dict | None):
     """vLLM's StructuredOutputsParams for an OpenAI `response_format` (None for plain text)."""
-    kind = (response_format or {}).get("type", "text")
+    kind, schema = requested_json(response_format)
     if kind == "text":
         return None
     from vllm.sampling_params import StructuredOutputsParams
 
     if kind == "json_object":
         return StructuredOutputsParams(json_object=True)
-    schema = (response_format.get("json_schema") or {}).get("schema")
-    if not isinstance(schema, dict) or not schema:
-        raise invalid("response_format.json_schema.schema must be a non-empty JSON schema.", "response_format")
     return StructuredOutputsParams(json=schema)
 
 

@@ -1,0 +1,80 @@
+"""What the local backends (transformers, vLLM) share: one base model on this machine and named adapters on it.
+
+Both keep the same adapter bookkeeping, render prompts with the model's chat template into the same tokens, and
+refuse a prompt that does not fit the model's context the same way; only generation and attaching differ.
+"""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from pathlib import Path
+from typing import Any
+
+from tunesmith.errors import InputError
+from tunesmith.serve.adapters import ServePlan, adapter_folder, check_adapter_name
+from tunesmith.serve.backends.base import Backend, GenerationRequest, ModelInfo
+from tunesmith.serve.errors import invalid, model_not_found
+
+
+class LocalBackend(Backend):
+    """Serves `served.base` under its name and each adapter under its own.
+
+    A subclass sets `max_len` (the context length, None when the model does not say) and implements `_attach`
+    and `_detach`; `adapters` maps each attached name to whatever the subclass keeps for it.
+    """
+
+    max_len: int | None = None
+
+    def __init__(self, served: ServePlan):
+        from tunesmith.models.loading import load_tokenizer
+
+        self.base_path, self.base_name = served.base, served.base_name
+        self.tokenizer = load_tokenizer(served.base)
+        self.adapters: dict[str, Any] = {}
+
+    def models(self) -> list[ModelInfo]:
+        return [ModelInfo(self.base_name)] + [ModelInfo(name, self.base_name) for name in self.adapters]
+
+    def load_adapter(self, name: str, path: str) -> None:
+        check_adapter_name(name)
+        if name == self.base_name or name in self.adapters:
+            raise InputError(f"adapter name {name!r}", "already taken; unload it first or pick another name")
+        self._attach(name, adapter_folder(path, self.base_path))
+
+    def unload_adapter(self, name: str) -> None:
+        if name not in self.adapters:
+            raise model_not_found(name)
+        self._detach(name)
+
+    @abstractmethod
+    def _attach(self, name: str, folder: Path) -> None:
+        """Load the adapter in `folder` under `name` (an InputError when it does not load onto the base)."""
+
+    @abstractmethod
+    def _detach(self, name: str) -> None:
+        """Drop the attached adapter `name`."""
+
+    def check_model(self, name: str) -> None:
+        """A 404 unless `name` is the base or an attached adapter."""
+        if name != self.base_name and name not in self.adapters:
+            raise model_not_found(name)
+
+    def prompt_ids(self, request: GenerationRequest) -> list[int]:
+        """The prompt's token ids (chat turns through the model's chat template); a 400 when the reply cannot fit."""
+        ids = self._tokenize(request)
+        if self.max_len and len(ids) + request.max_tokens > self.max_len:
+            message = (
+                f"This model's maximum context length is {self.max_len} tokens; the prompt has {len(ids)} "
+                f"and max_tokens asks for {request.max_tokens} more."
+            )
+            raise invalid(message, "messages" if request.messages is not None else "prompt", "context_length_exceeded")
+        return ids
+
+    def _tokenize(self, request: GenerationRequest) -> list[int]:
+        if request.messages is None:
+            return self.tokenizer(request.prompt or "")["input_ids"]
+        try:
+            text = self.tokenizer.apply_chat_template(request.messages, add_generation_prompt=True, tokenize=False)
+        except Exception as exc:  # the model's chat template refuses these turns (e.g. a role it has no place for)
+            raise invalid(f"The model's chat template cannot render these messages: {exc}", "messages") from None
+        return self.tokenizer(text, add_special_tokens=False)["input_ids"]
