@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import httpx
 import openai
 import pytest
 
@@ -200,3 +201,10 @@ def test_requests_in_flight_are_bounded_by_the_queue_size(tmp_path):
         release.set()
         worker.join(30)
     assert caught.value.body["code"] == "queue_full" and first[0].choices[0].message.content == "late"
+
+
+def test_a_teachers_error_fields_of_any_json_type_still_make_an_openai_error_body():
+    from tunesmith.serve.backends.upstream import upstream_error
+
+    reply = httpx.Response(400, json={"error": {"message": "bad", "type": 7, "param": ["n"], "code": 400}})
+    assert upstream_error(reply).body() == {"error": {"message": "bad", "type": "7", "param": "['n']", "code": 400}}

@@ -11,8 +11,12 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from tunesmith.errors import InputError
+from tunesmith.serve.schemas import ErrorDetail, ErrorResponse
 
 log = logging.getLogger("tunesmith.serve")
+
+# For the OpenAPI document: what every route may answer with besides its own response model.
+ERROR_RESPONSES: dict = {"default": {"model": ErrorResponse, "description": "An error, in OpenAI's shape."}}
 
 
 class APIError(Exception):
@@ -24,7 +28,7 @@ class APIError(Exception):
         message: str,
         type: str = "invalid_request_error",
         param: str | None = None,
-        code: str | None = None,
+        code: str | int | None = None,
         headers: dict[str, str] | None = None,
     ):
         super().__init__(message)
@@ -32,8 +36,9 @@ class APIError(Exception):
         self.headers = headers
 
     def body(self) -> dict:
-        """The JSON body OpenAI's clients parse."""
-        return {"error": {"message": self.message, "type": self.type, "param": self.param, "code": self.code}}
+        """The JSON body OpenAI's clients parse (an ErrorResponse)."""
+        detail = ErrorDetail(message=self.message, type=self.type, param=self.param, code=self.code)
+        return ErrorResponse(error=detail).model_dump()
 
     def response(self) -> JSONResponse:
         return JSONResponse(self.body(), status_code=self.status, headers=self.headers)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
 # Parameters OpenAI defines that this server does not implement: rejected when set, never silently ignored.
 UNSUPPORTED = ("logprobs", "top_logprobs", "tools", "functions", "tool_choice", "function_call", "echo", "suffix")
@@ -88,6 +88,15 @@ class Usage(BaseModel):
     total_tokens: int
 
 
+class Reply(BaseModel):
+    """What every completion response and stream chunk starts with, in OpenAI's order."""
+
+    id: str  # chatcmpl-… or cmpl-…: the id feedback names
+    object: str
+    created: int
+    model: str
+
+
 class AssistantMessage(BaseModel):
     role: Literal["assistant"] = "assistant"
     content: str
@@ -100,11 +109,8 @@ class ChatChoice(BaseModel):
     logprobs: None = None
 
 
-class ChatCompletion(BaseModel):
-    id: str
+class ChatCompletion(Reply):
     object: Literal["chat.completion"] = "chat.completion"
-    created: int
-    model: str
     choices: list[ChatChoice]
     usage: Usage
 
@@ -116,13 +122,58 @@ class CompletionChoice(BaseModel):
     logprobs: None = None
 
 
-class Completion(BaseModel):
-    id: str
+class Completion(Reply):
     object: Literal["text_completion"] = "text_completion"
-    created: int
-    model: str
     choices: list[CompletionChoice]
     usage: Usage
+
+
+class ChatDelta(BaseModel):
+    """What one chunk adds to a choice: the role (first chunk), then content; nothing in the finishing chunk."""
+
+    role: Literal["assistant"] | None = None
+    content: str | None = None
+
+    @model_serializer(mode="wrap")
+    def _given_only(self, handler: SerializerFunctionWrapHandler) -> Any:
+        return {name: value for name, value in handler(self).items() if value is not None}
+
+
+class ChatChunkChoice(BaseModel):
+    index: int
+    delta: ChatDelta
+    logprobs: None = None
+    finish_reason: str | None = None
+
+
+class CompletionChunkChoice(BaseModel):
+    index: int
+    text: str = ""
+    logprobs: None = None
+    finish_reason: str | None = None
+
+
+class Chunk(Reply):
+    """One server-sent event of a stream: its `usage` is left out but in the last (`stream_options.include_usage`)."""
+
+    @model_serializer(mode="wrap")
+    def _usage_at_the_end(self, handler: SerializerFunctionWrapHandler) -> Any:
+        data = handler(self)
+        if data.get("usage", 0) is None:
+            del data["usage"]
+        return data
+
+
+class ChatCompletionChunk(Chunk):
+    object: Literal["chat.completion.chunk"] = "chat.completion.chunk"
+    choices: list[ChatChunkChoice]
+    usage: Usage | None = None
+
+
+class CompletionChunk(Chunk):
+    object: Literal["text_completion"] = "text_completion"
+    choices: list[CompletionChunkChoice]
+    usage: Usage | None = None
 
 
 class ModelCard(BaseModel):
@@ -138,9 +189,17 @@ class ModelList(BaseModel):
     data: list[ModelCard]
 
 
-class FeedbackRequest(BaseModel):
+class Closed(BaseModel):
+    """Bodies of tunesmith's own routes (feedback, admin): no OpenAI client sends them, so unknown keys are a 400.
+
+    Not `tunesmith.schema.Strict`: that is the base of settings files, whose errors name a file and key; these
+    are HTTP bodies, answered with an OpenAI-style error.
+    """
+
     model_config = ConfigDict(extra="forbid")
 
+
+class FeedbackRequest(Closed):
     request_id: str = Field(min_length=1, max_length=64)
     rating: Literal["up", "down"] | None = None
     correction: str | None = None  # the answer the model should have given
@@ -155,9 +214,7 @@ class FeedbackResponse(BaseModel):
     correction: str | None
 
 
-class AdapterLoad(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class AdapterLoad(Closed):
     name: str
     path: str  # a run directory or a PEFT adapter folder, on the server's disk
 
@@ -165,3 +222,22 @@ class AdapterLoad(BaseModel):
 class AdapterStatus(BaseModel):
     name: str
     loaded: bool
+
+
+class Health(BaseModel):
+    status: Literal["ok"] = "ok"
+    models: int  # the base and its adapters
+    queue_depth: int  # requests admitted and not yet finished
+
+
+class ErrorDetail(BaseModel):
+    message: str
+    type: str
+    param: str | None = None  # the request parameter at fault
+    code: str | int | None = None  # a string here; an upstream teacher's own may be a number
+
+
+class ErrorResponse(BaseModel):
+    """Every error, in OpenAI's shape: what its clients parse into an exception."""
+
+    error: ErrorDetail

@@ -198,14 +198,20 @@ def upstream_error(reply: httpx.Response | None, payload: dict | None = None) ->
     message = str(error.get("message") or f"HTTP {status}")
     if 400 <= status < 500 and status not in (401, 403, 407):  # the client's mistake (or limit): theirs to see
         retry = reply.headers.get("retry-after") if reply is not None else None
-        kind = error.get("type") or "invalid_request_error"
+        kind = str(error.get("type") or "invalid_request_error")
         headers = {"Retry-After": retry} if retry else None
-        return APIError(status, message, type=kind, param=error.get("param"), code=error.get("code"), headers=headers)
+        param, code = _text(error.get("param")), error.get("code")
+        code = code if code is None or isinstance(code, (str, int)) else str(code)  # vLLM and others send numbers
+        return APIError(status, message, type=kind, param=param, code=code, headers=headers)
     if status in (401, 403, 407):
         message = f"The upstream model server refused this server's credentials ({status}): {message}"
         return APIError(502, message, type="server_error", code="upstream_auth")
     message = f"The upstream model server failed ({status}): {message}"
     return APIError(502, message, type="server_error", code="upstream_error")
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
 
 
 def _auth(api_key: str | None) -> dict[str, str]:
