@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import math
-import time
 
 from fastapi import APIRouter, Depends, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from tunesmith.serve import completions as comp
-from tunesmith.serve.errors import APIError, invalid, too_many
+from tunesmith.serve.completions import respond
+from tunesmith.serve.context import Caller, RequestContext
+from tunesmith.serve.errors import ERROR_RESPONSES, APIError, invalid, model_not_found, too_many
 from tunesmith.serve.schemas import (
     ChatCompletion,
     ChatCompletionRequest,
@@ -17,12 +17,13 @@ from tunesmith.serve.schemas import (
     CompletionRequest,
     FeedbackRequest,
     FeedbackResponse,
+    Health,
     ModelCard,
     ModelList,
 )
 from tunesmith.serve.store import Feedback
 
-router = APIRouter()
+router = APIRouter(responses=ERROR_RESPONSES)
 
 
 def server(request: Request):
@@ -30,59 +31,30 @@ def server(request: Request):
     return request.app.state.server
 
 
-def key_id(request: Request) -> str | None:
-    """The caller's key id (checked by the RequireKey middleware); None when keys are off."""
-    return getattr(request.state, "key_id", None)
+def caller(request: Request) -> Caller:
+    """Who sent the request: the key id RequireKey found (None when keys are off) and the client's address."""
+    address = request.client.host if request.client else "unknown"
+    return Caller(getattr(request.state, "key_id", None), address)
 
 
-def rate_limited(request: Request, kid: str | None = Depends(key_id)) -> str | None:
+def rate_limited(request: Request, who: Caller = Depends(caller)) -> Caller:
     """Take one request from the caller's bucket (its key, or its address when keys are off), else 429."""
-    who = kid or f"ip:{request.client.host if request.client else 'unknown'}"
-    wait = server(request).limiter.check(who)
+    wait = server(request).limiter.check(who.bucket)
     if wait > 0:
         raise too_many("Rate limit reached for requests; retry later.", "rate_limit_exceeded", math.ceil(wait))
-    return kid
+    return who
 
 
 @router.post("/v1/chat/completions", response_model=ChatCompletion)
-async def chat_completions(body: ChatCompletionRequest, request: Request, kid=Depends(rate_limited)):
+async def chat_completions(body: ChatCompletionRequest, request: Request, who: Caller = Depends(rate_limited)):
     """Chat completion, whole or streamed (`stream: true`, server-sent events ending with `data: [DONE]`)."""
-    return await _answer("chat", body, request, kid)
+    return await respond(server(request), RequestContext("chat", body.model, who), body)
 
 
 @router.post("/v1/completions", response_model=Completion)
-async def text_completions(body: CompletionRequest, request: Request, kid=Depends(rate_limited)):
+async def text_completions(body: CompletionRequest, request: Request, who: Caller = Depends(rate_limited)):
     """Text completion of a raw prompt (no chat template)."""
-    return await _answer("completions", body, request, kid)
-
-
-async def _answer(endpoint: str, body, request: Request, kid: str | None):
-    srv = server(request)
-    started = time.perf_counter()
-    try:
-        gen_request = comp.to_generation_request(body, srv.settings.max_tokens)
-        gen = srv.backend.submit(gen_request)
-    except APIError as exc:
-        known = {m.name for m in srv.backend.models()}
-        label = body.model if body.model in known else "unknown"  # never a label per made-up name
-        srv.metrics.observe(label, endpoint, exc.status)
-        raise
-    rid = comp.new_id(endpoint)
-    if body.stream:
-        return comp.stream(rid, endpoint, body, gen_request, gen, started, kid, srv)
-    answer = comp.Answer(gen_request.n)
-    try:
-        await comp.collect(gen, answer)
-    except Exception as exc:
-        error = exc.message if isinstance(exc, APIError) else repr(exc)
-        entry = comp.log_entry(rid, endpoint, body, gen_request, gen, answer, started, kid, "error", error)
-        await comp.commit_log(srv, entry, quiet=True)
-        srv.metrics.observe(body.model, endpoint, getattr(exc, "status", 500))
-        raise
-    await comp.commit_log(srv, comp.log_entry(rid, endpoint, body, gen_request, gen, answer, started, kid, "ok"))
-    seconds = time.perf_counter() - started
-    srv.metrics.observe(body.model, endpoint, 200, seconds, gen.prompt_tokens, answer.tokens)
-    return comp.response_body(rid, endpoint, body.model, int(time.time()), gen, answer)
+    return await respond(server(request), RequestContext("completions", body.model, who), body)
 
 
 @router.get("/v1/models", response_model=ModelList)
@@ -99,17 +71,15 @@ async def get_model(name: str, request: Request) -> ModelCard:
     for m in srv.backend.models():
         if m.name == name:
             return ModelCard(id=m.name, created=srv.started, parent=m.parent)
-    from tunesmith.serve.errors import model_not_found
-
     raise model_not_found(name)
 
 
 @router.post("/v1/feedback", response_model=FeedbackResponse)
-async def feedback(body: FeedbackRequest, request: Request, kid=Depends(key_id)) -> FeedbackResponse:
+async def feedback(body: FeedbackRequest, request: Request, who: Caller = Depends(caller)) -> FeedbackResponse:
     """Thumbs up/down and/or a corrected answer for a logged request (its response `id`)."""
     if body.rating is None and body.correction is None:
         raise invalid("Send a rating ('up' or 'down') or a correction.", "rating", "missing_required_parameter")
-    item = Feedback(body.request_id, body.rating, body.correction, body.comment, kid)
+    item = Feedback(body.request_id, body.rating, body.correction, body.comment, who.key_id)
     saved = await run_in_threadpool(server(request).store.add_feedback, item)
     if saved is None:
         message = f"No logged request has id '{body.request_id}'."
@@ -117,11 +87,11 @@ async def feedback(body: FeedbackRequest, request: Request, kid=Depends(key_id))
     return FeedbackResponse(id=saved.id, request_id=saved.request_id, rating=saved.rating, correction=saved.correction)
 
 
-@router.get("/health")
-async def health(request: Request) -> dict:
+@router.get("/health", response_model=Health)
+async def health(request: Request) -> Health:
     """Liveness: no key needed."""
     srv = server(request)
-    return {"status": "ok", "models": len(srv.backend.models()), "queue_depth": srv.backend.queue_depth()}
+    return Health(models=len(srv.backend.models()), queue_depth=srv.backend.queue_depth())
 
 
 @router.get("/metrics")

@@ -8,19 +8,38 @@ from __future__ import annotations
 
 import json
 import logging
-import time
-import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import anyio
 from fastapi.responses import StreamingResponse
+from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from tunesmith.serve.backends.base import Delta, Generation, GenerationRequest, Sampling
+from tunesmith.serve.backends.base import Delta, Finish, Generation, GenerationRequest, Sampling
+from tunesmith.serve.context import RequestContext
 from tunesmith.serve.errors import APIError, invalid
-from tunesmith.serve.schemas import UNSUPPORTED, ChatCompletionRequest, CompletionRequest
+from tunesmith.serve.schemas import (
+    UNSUPPORTED,
+    AssistantMessage,
+    ChatChoice,
+    ChatChunkChoice,
+    ChatCompletion,
+    ChatCompletionChunk,
+    ChatCompletionRequest,
+    ChatDelta,
+    Completion,
+    CompletionChoice,
+    CompletionChunk,
+    CompletionChunkChoice,
+    CompletionRequest,
+    Usage,
+)
 from tunesmith.serve.store import LoggedRequest
+
+if TYPE_CHECKING:
+    from tunesmith.serve.app import Server
 
 log = logging.getLogger("tunesmith.serve")
 RequestBody = ChatCompletionRequest | CompletionRequest
@@ -28,22 +47,79 @@ RequestBody = ChatCompletionRequest | CompletionRequest
 
 @dataclass
 class Answer:
-    """The choices of one request as they arrive."""
+    """The choices of one request as they arrive from its generation."""
 
-    n: int
+    generation: Generation
     texts: list[str] = field(default_factory=list)
     reasons: list[str | None] = field(default_factory=list)
     tokens: int = 0
 
     def __post_init__(self) -> None:
-        self.texts, self.reasons = [""] * self.n, [None] * self.n
+        self.texts, self.reasons = [""] * self.generation.n, [None] * self.generation.n
 
-    def add(self, event) -> None:
+    def add(self, event: Delta | Finish) -> None:
         if isinstance(event, Delta):
             self.texts[event.index] += event.text
         else:
             self.reasons[event.index] = event.reason
             self.tokens += event.tokens
+
+    async def collect(self) -> None:
+        """Read the whole answer."""
+        async for event in self.generation:
+            self.add(event)
+
+    def usage(self) -> Usage:
+        prompt = self.generation.prompt_tokens  # known once the generation has ended
+        return Usage(prompt_tokens=prompt, completion_tokens=self.tokens, total_tokens=prompt + self.tokens)
+
+
+@dataclass
+class Exchange:
+    """One request being answered: who asked and when (its context), what it asked, and the answer so far."""
+
+    context: RequestContext
+    body: RequestBody
+    request: GenerationRequest
+    answer: Answer
+
+    def response(self) -> ChatCompletion | Completion:
+        """The whole response, in OpenAI's `chat.completion` or `text_completion` shape."""
+        ctx, answer = self.context, self.answer
+        done = list(enumerate(zip(answer.texts, answer.reasons)))
+        head = {"id": ctx.id, "created": ctx.created, "model": ctx.model, "usage": answer.usage()}
+        if ctx.endpoint == "chat":
+            choices = [ChatChoice(index=i, message=AssistantMessage(content=t), finish_reason=r) for i, (t, r) in done]
+            return ChatCompletion(**head, choices=choices)
+        return Completion(**head, choices=[CompletionChoice(index=i, text=t, finish_reason=r) for i, (t, r) in done])
+
+    def log_entry(self, status: str, error: str | None = None) -> LoggedRequest:
+        """The store row for this request, as it stands."""
+        ctx, body, answer = self.context, self.body, self.answer
+        params = body.model_dump(exclude={"messages", "prompt", "metadata", "tags", "model"}, exclude_none=True)
+        params["max_tokens"] = self.request.max_tokens
+        meta = dict(body.metadata or {})
+        if body.user:
+            meta["user"] = body.user
+        return LoggedRequest(
+            id=ctx.id,
+            endpoint=ctx.endpoint,
+            model=ctx.model,
+            output=answer.texts[0],
+            messages=self.request.messages,
+            prompt=self.request.prompt,
+            params=params,
+            choices=[{"text": t, "finish_reason": r} for t, r in zip(answer.texts, answer.reasons)],
+            finish_reason=answer.reasons[0],
+            prompt_tokens=answer.generation.prompt_tokens,
+            completion_tokens=answer.tokens,
+            latency_ms=ctx.seconds() * 1000.0,
+            key_id=ctx.caller.key_id,
+            tags=list(body.tags),
+            meta=meta,
+            status=status,
+            error=error,
+        )
 
 
 def to_generation_request(body: RequestBody, max_tokens_limit: int) -> GenerationRequest:
@@ -83,123 +159,86 @@ def _role(role: str) -> str:
     return "system" if role == "developer" else role
 
 
-def new_id(endpoint: str) -> str:
-    return ("chatcmpl-" if endpoint == "chat" else "cmpl-") + uuid.uuid4().hex
+async def respond(
+    server: Server, ctx: RequestContext, body: RequestBody
+) -> ChatCompletion | Completion | StreamingResponse:
+    """Submit the request to the backend, then answer it whole or streamed; either way it is logged and counted."""
+    try:
+        request = to_generation_request(body, server.settings.max_tokens)
+        generation = server.backend.submit(request)
+    except APIError as exc:
+        known = {m.name for m in server.backend.models()}
+        label = ctx.model if ctx.model in known else "unknown"  # never a label per made-up name
+        server.metrics.observe(label, ctx.endpoint, exc.status)
+        raise
+    exchange = Exchange(ctx, body, request, Answer(generation))
+    if body.stream:
+        return stream(server, exchange)
+    try:
+        await exchange.answer.collect()
+    except Exception as exc:
+        error = exc.message if isinstance(exc, APIError) else repr(exc)
+        await commit_log(server, exchange.log_entry("error", error), quiet=True)
+        server.metrics.observe(ctx.model, ctx.endpoint, getattr(exc, "status", 500))
+        raise
+    await finish(server, exchange)
+    return exchange.response()
 
 
-def usage(generation: Generation, answer: Answer) -> dict:
-    prompt = generation.prompt_tokens
-    return {"prompt_tokens": prompt, "completion_tokens": answer.tokens, "total_tokens": prompt + answer.tokens}
+async def finish(server: Server, exchange: Exchange) -> None:
+    """Log an answered request (committed before the client has all of it) and count it in the metrics."""
+    await commit_log(server, exchange.log_entry("ok"))
+    ctx, answer = exchange.context, exchange.answer
+    tokens = (answer.generation.prompt_tokens, answer.tokens)
+    server.metrics.observe(ctx.model, ctx.endpoint, 200, ctx.seconds(), *tokens)
 
 
-def response_body(rid: str, endpoint: str, model: str, created: int, gen: Generation, answer: Answer) -> dict:
-    """The whole response, in OpenAI's `chat.completion` or `text_completion` shape."""
-    if endpoint == "chat":
-        choices = [
-            {"index": i, "message": {"role": "assistant", "content": t}, "finish_reason": r, "logprobs": None}
-            for i, (t, r) in enumerate(zip(answer.texts, answer.reasons))
-        ]
-    else:
-        choices = [
-            {"index": i, "text": t, "finish_reason": r, "logprobs": None}
-            for i, (t, r) in enumerate(zip(answer.texts, answer.reasons))
-        ]
-    kind = "chat.completion" if endpoint == "chat" else "text_completion"
-    body = {"id": rid, "object": kind, "created": created, "model": model, "choices": choices}
-    return {**body, "usage": usage(gen, answer)}
+def sse(data: BaseModel | dict) -> str:
+    """One server-sent event."""
+    payload = data.model_dump() if isinstance(data, BaseModel) else data
+    return f"data: {json.dumps(payload, ensure_ascii=False)}\n\n"
 
 
-def log_entry(
-    rid: str,
-    endpoint: str,
-    body: RequestBody,
-    request: GenerationRequest,
-    gen: Generation,
-    answer: Answer,
-    started: float,
-    key_id: str | None,
-    status: str,
-    error: str | None = None,
-) -> LoggedRequest:
-    """The store row for one request."""
-    params = body.model_dump(exclude={"messages", "prompt", "metadata", "tags", "model"}, exclude_none=True)
-    params["max_tokens"] = request.max_tokens
-    meta = dict(body.metadata or {})
-    if body.user:
-        meta["user"] = body.user
-    return LoggedRequest(
-        id=rid,
-        endpoint=endpoint,
-        model=body.model,
-        output=answer.texts[0],
-        messages=request.messages,
-        prompt=request.prompt,
-        params=params,
-        choices=[{"text": t, "finish_reason": r} for t, r in zip(answer.texts, answer.reasons)],
-        finish_reason=answer.reasons[0],
-        prompt_tokens=gen.prompt_tokens,
-        completion_tokens=answer.tokens,
-        latency_ms=(time.perf_counter() - started) * 1000.0,
-        key_id=key_id,
-        tags=list(body.tags),
-        meta=meta,
-        status=status,
-        error=error,
-    )
+def chunk(ctx: RequestContext, choices: list, usage: Usage | None = None) -> str:
+    """One event in OpenAI's chunk format (`chat.completion.chunk`, or `text_completion` for text)."""
+    head = {"id": ctx.id, "created": ctx.created, "model": ctx.model, "usage": usage}
+    if ctx.endpoint == "chat":
+        return sse(ChatCompletionChunk(**head, choices=choices))
+    return sse(CompletionChunk(**head, choices=choices))
 
 
-async def collect(gen: Generation, answer: Answer) -> None:
-    async for event in gen:
-        answer.add(event)
+def opening(index: int) -> ChatChunkChoice:
+    """A chat choice's first chunk: its role, no content yet."""
+    return ChatChunkChoice(index=index, delta=ChatDelta(role="assistant", content=""))
 
 
-def chunk(rid: str, endpoint: str, model: str, created: int, choices: list[dict], **extra) -> str:
-    """One server-sent event in OpenAI's chunk format."""
-    kind = "chat.completion.chunk" if endpoint == "chat" else "text_completion"
-    data = {"id": rid, "object": kind, "created": created, "model": model, "choices": choices, **extra}
-    return f"data: {json.dumps(data, ensure_ascii=False)}\n\n"
+def piece(ctx: RequestContext, event: Delta | Finish) -> ChatChunkChoice | CompletionChunkChoice:
+    """The chunk choice for one backend event: new text, or the choice's finish reason."""
+    text = event.text if isinstance(event, Delta) else None
+    reason = event.reason if isinstance(event, Finish) else None
+    if ctx.endpoint == "chat":
+        return ChatChunkChoice(index=event.index, delta=ChatDelta(content=text), finish_reason=reason)
+    return CompletionChunkChoice(index=event.index, text=text or "", finish_reason=reason)
 
 
-def stream(
-    rid: str,
-    endpoint: str,
-    body: RequestBody,
-    request: GenerationRequest,
-    gen: Generation,
-    started: float,
-    key_id,
-    server,
-) -> StreamingResponse:
+def stream(server: Server, exchange: Exchange) -> StreamingResponse:
     """The SSE response; logs the request (also when the client leaves or it fails) before `[DONE]`."""
-    created = int(time.time())
-    answer = Answer(request.n)
-
-    def piece(index: int, text: str | None = None, role: bool = False, reason: str | None = None) -> dict:
-        if endpoint != "chat":
-            return {"index": index, "text": text or "", "logprobs": None, "finish_reason": reason}
-        delta = {"role": "assistant", "content": ""} if role else ({"content": text} if text is not None else {})
-        return {"index": index, "delta": delta, "logprobs": None, "finish_reason": reason}
+    ctx, body, answer = exchange.context, exchange.body, exchange.answer
 
     async def events() -> AsyncIterator[str]:
         status, error, logged = "cancelled", None, False
         try:
-            if endpoint == "chat":
-                for i in range(request.n):
-                    yield chunk(rid, endpoint, body.model, created, [piece(i, role=True)])
-            async for event in gen:
+            if ctx.endpoint == "chat":
+                for i in range(answer.generation.n):
+                    yield chunk(ctx, [opening(i)])
+            async for event in answer.generation:
                 answer.add(event)
-                if isinstance(event, Delta):
-                    part = piece(event.index, event.text)
-                else:
-                    part = piece(event.index, reason=event.reason)
-                yield chunk(rid, endpoint, body.model, created, [part])
+                yield chunk(ctx, [piece(ctx, event)])
             if body.stream_options and body.stream_options.include_usage:
-                yield chunk(rid, endpoint, body.model, created, [], usage=usage(gen, answer))
+                yield chunk(ctx, [], usage=answer.usage())
             status = "ok"
-            await commit_log(server, log_entry(rid, endpoint, body, request, gen, answer, started, key_id, status))
+            await finish(server, exchange)
             logged = True
-            seconds = time.perf_counter() - started
-            server.metrics.observe(body.model, endpoint, 200, seconds, gen.prompt_tokens, answer.tokens)
             yield "data: [DONE]\n\n"
         except Exception as exc:
             status, failure = "error", exc if isinstance(exc, APIError) else None
@@ -207,18 +246,17 @@ def stream(
                 log.exception("stream failed")
                 failure = APIError(500, "The server had an error while processing your request.", type="server_error")
             error = failure.message
-            yield f"data: {json.dumps(failure.body())}\n\n"
+            yield sse(failure.body())
         finally:
             if not logged:
-                gen.cancel()
+                answer.generation.cancel()
                 with anyio.CancelScope(shield=True):
-                    entry = log_entry(rid, endpoint, body, request, gen, answer, started, key_id, status, error)
-                    await commit_log(server, entry, quiet=True)
+                    await commit_log(server, exchange.log_entry(status, error), quiet=True)
 
     return StreamingResponse(events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
 
 
-async def commit_log(server, entry: LoggedRequest, quiet: bool = False) -> None:
+async def commit_log(server: Server, entry: LoggedRequest, quiet: bool = False) -> None:
     """Commit the log row (in a worker thread: the store blocks)."""
     try:
         await run_in_threadpool(server.store.log, entry)
