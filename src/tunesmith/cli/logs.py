@@ -2,42 +2,69 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from tunesmith.cli.console import console, table
+
+if TYPE_CHECKING:
+    from tunesmith.serve.logfilter import LogFilter
 
 app = typer.Typer(
     help="List, show and export logged requests (the store `tunesmith serve` writes).", no_args_is_help=True
 )
 
 STORE = typer.Option("tunesmith-logs.db", "--store", help="SQLite file path or SQLAlchemy URL.")
-SINCE = typer.Option(None, "--since", help="From this UTC time (ISO date/time) or span ago (7d, 12h, 30m).")
-UNTIL = typer.Option(None, "--until", help="Before this UTC time (ISO) or span ago.")
-MODEL = typer.Option(None, "--model", help="Only this model or adapter name.")
-TAG = typer.Option(None, "--tag", help="Only requests with this tag.")
-FEEDBACK = typer.Option(None, "--feedback", help="Only requests with feedback: up, down, corrected, any or none.")
-ENDPOINT = typer.Option(None, "--endpoint", help="chat or completions.")
+FILTERS = {  # the options that pick logged requests, in build_filter's order
+    "since": typer.Option(None, "--since", help="From this UTC time (ISO date/time) or span ago (7d, 12h, 30m)."),
+    "until": typer.Option(None, "--until", help="Before this UTC time (ISO) or span ago."),
+    "model": typer.Option(None, "--model", help="Only this model or adapter name."),
+    "tag": typer.Option(None, "--tag", help="Only requests with this tag."),
+    "feedback": typer.Option(None, "--feedback", help="Only requests with feedback: up, down, corrected, any or none."),
+    "endpoint": typer.Option(None, "--endpoint", help="chat or completions."),
+}
+
+
+def filtered(command: Callable[..., None]) -> Callable[..., None]:
+    """Give `command` the filter options in place of its `where` parameter, and call it with them as a LogFilter.
+
+    Typer reads a command's options from its signature; this one signature stands for both `list` and `export`.
+    """
+    params = list(inspect.signature(command).parameters.values())
+    at = next(i for i, p in enumerate(params) if p.name == "where")
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    options = [inspect.Parameter(name, keyword, default=option, annotation=str) for name, option in FILTERS.items()]
+
+    @functools.wraps(command)
+    def run(**values: Any) -> None:
+        from tunesmith.serve.logfilter import build_filter
+
+        where = build_filter(*(values.pop(name) for name in FILTERS))
+        command(where=where, **values)
+
+    run.__signature__ = inspect.Signature(params[:at] + options + params[at + 1 :])  # type: ignore[attr-defined]
+    hints = {name: hint for name, hint in command.__annotations__.items() if name != "where"}
+    run.__annotations__ = {**hints, **dict.fromkeys(FILTERS, str)}
+    return run
 
 
 @app.command("list")
+@filtered
 def list_command(
+    *,
     store: str = STORE,
-    since: str = SINCE,
-    until: str = UNTIL,
-    model: str = MODEL,
-    tag: str = TAG,
-    feedback: str = FEEDBACK,
-    endpoint: str = ENDPOINT,
+    where: LogFilter,
     limit: int = typer.Option(20, min=1, help="Newest N requests."),
 ) -> None:
     """The newest logged requests, with tokens, latency, status and feedback."""
-    from tunesmith.serve.logfilter import build_filter
     from tunesmith.serve.store import open_store
 
-    where = build_filter(since, until, model, tag, feedback, endpoint)
     rows = open_store(store, must_exist=True).query(where, limit=limit, newest_first=True)
     header = ["id", "UTC", "model", "tokens", "ms", "status", "prompt"]
     body = [
@@ -75,23 +102,18 @@ def show_command(
 
 
 @app.command("export")
+@filtered
 def export_command(
+    *,
     format: str = typer.Option(..., "--format", help="sft, preference or kto."),
     out: Path = typer.Option(..., "--out", help="JSONL file to write (atomically)."),
     store: str = STORE,
-    since: str = SINCE,
-    until: str = UNTIL,
-    model: str = MODEL,
-    tag: str = TAG,
-    feedback: str = FEEDBACK,
-    endpoint: str = ENDPOINT,
+    where: LogFilter,
 ) -> None:
     """Write matching requests as a training dataset; corrected answers replace the logged ones."""
     from tunesmith.serve.export import export_logs
-    from tunesmith.serve.logfilter import build_filter
     from tunesmith.serve.store import open_store
 
-    where = build_filter(since, until, model, tag, feedback, endpoint)
     count = export_logs(open_store(store, must_exist=True), where, format, out)
     console.print(f"Wrote {count} {format} rows to {out}")
 
