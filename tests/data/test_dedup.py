@@ -7,9 +7,9 @@ from datasets import Dataset
 from pydantic import ValidationError
 
 from tunesmith.data.ops import OpContext, dedup
-from tunesmith.data.options import validate_options
 from tunesmith.data.similarity import exact_groups, lsh_bands, near_duplicate_groups, semantic_groups
 from tunesmith.errors import InputError
+from tunesmith.schema import validate
 
 STORY = (
     "Maria Silva moved to Lisbon in 1998 to work as a baker at Blue Labs. The kettle sold by Iron Works costs "
@@ -168,7 +168,7 @@ def test_config_is_validated(options, message):
     with pytest.raises(ValidationError, match=message):
         dedup.Config(**options)
     with pytest.raises(InputError):
-        validate_options(dedup.Config, options, "ops[0] (dedup)")
+        validate(dedup.Config, options, "ops[0] (dedup)")
 
 
 def test_config_defaults_per_method():

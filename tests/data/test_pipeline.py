@@ -10,8 +10,9 @@ import yaml
 
 from tests.cli.test_errors import error_line, run_cli
 from tests.conftest import write_jsonl
-from tunesmith.data.pipeline import load_pipeline, run_pipeline
+from tunesmith.data.pipeline import Pipeline, load_pipeline, run_pipeline
 from tunesmith.errors import InputError
+from tunesmith.schema import validate
 
 
 def chat(user: str, answer: str, **meta) -> dict:
@@ -34,7 +35,7 @@ def pipeline(tmp_path: Path, ops: list, **extra) -> Path:
 @pytest.mark.parametrize(
     ("ops", "where", "message"),
     [
-        (["dedupe"], "ops[0]", "unknown op 'dedupe' (did you mean 'dedup'?)"),
+        (["dedupe"], "ops[0]", "unknown op 'dedupe'; did you mean 'dedup'?"),
         ([{"split": {"validaton": 0.2}}], "ops[0] (split): key 'validaton'", "did you mean 'validation'?"),
         ([{"split": {"validation": 1.5}}], "ops[0] (split): key 'validation'", "less than 1"),
         ([{"split": {}}, {"mix": {"temperature": 2}}], "ops[0]", "split must be the last op"),
@@ -50,8 +51,14 @@ def test_bad_pipelines_name_the_op_and_key(tmp_path, ops, where, message):
     assert message in err.value.message
 
 
+def test_a_bad_list_item_is_named_by_its_position():
+    with pytest.raises(InputError) as err:
+        validate(Pipeline, {"inputs": ["a.jsonl", 7], "output": "out"}, "p.yaml")
+    assert err.value.where == "p.yaml: key 'inputs[1]'" and "InputSpec, got 7" in err.value.message
+
+
 def test_unknown_top_level_key_and_bad_yaml(tmp_path):
-    with pytest.raises(InputError, match="unknown option.*did you mean 'ops'"):
+    with pytest.raises(InputError, match="key 'opps': unknown key; did you mean 'ops'"):
         load_pipeline(pipeline(tmp_path, [], opps=[]))
     bad = tmp_path / "bad.yaml"
     bad.write_text("inputs: [a\nops: {", encoding="utf-8")

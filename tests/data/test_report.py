@@ -12,9 +12,9 @@ from datasets import Dataset
 
 from tunesmith.data import charts
 from tunesmith.data.ops import OpContext
-from tunesmith.data.options import validate_options
 from tunesmith.data.report import ReportConfig, build_report, failed_checks, write_report
 from tunesmith.errors import InputError
+from tunesmith.schema import validate
 
 NAMES = ["domain relevance", "diversity", "label consistency", "timeliness", "PII residue"]
 TOPICS = ["router", "thermostat", "camera", "doorbell", "plug", "bulb", "lock", "speaker", "sensor", "hub"]
@@ -183,11 +183,11 @@ def test_charts_are_small_pngs_drawn_from_the_report():
 
 def test_settings_are_validated_with_errors_naming_the_key():
     with pytest.raises(InputError, match="did you mean 'min_on_domain'"):
-        validate_options(ReportConfig, {"min_ondomain": 0.5}, "report")
+        validate(ReportConfig, {"min_ondomain": 0.5}, "report")
     with pytest.raises(InputError, match="since .* is after until"):
-        validate_options(ReportConfig, {"since": "2024-05-01", "until": "2024-01-01"}, "report")
+        validate(ReportConfig, {"since": "2024-05-01", "until": "2024-01-01"}, "report")
     with pytest.raises(InputError, match="domain.keywords"):
-        validate_options(ReportConfig, {"domain": {"keywords": {"min_hits": 1}}}, "report")
+        validate(ReportConfig, {"domain": {"keywords": {"min_hits": 1}}}, "report")
     assert ReportConfig().max_inconsistent == 0.01
 
 

@@ -59,9 +59,9 @@ def test_defaults_curate_with_dedup_and_pii_and_decide_on_the_first_metric():
 @pytest.mark.parametrize(
     ("recipe", "where", "message"),
     [
-        (raw(holdot={"share": 0.2}), "fw.yaml: key 'holdot'", "unknown option (did you mean 'holdout'?)"),
+        (raw(holdot={"share": 0.2}), "fw.yaml: key 'holdot'", "unknown key; did you mean 'holdout'?"),
         (raw(promote={"min_scor": 0.5}), "fw.yaml: key 'promote.min_scor'", "did you mean 'min_score'?"),
-        ({"teacher_model": "t"}, "fw.yaml: key 'store'", "Field required"),
+        ({"teacher_model": "t"}, "fw.yaml: key 'store'", "required key is missing"),
         (raw(holdout={"share": 1.5}), "fw.yaml: key 'holdout.share'", "less than 1"),
         (raw(promote={"adapter_name": "../x"}), "fw.yaml: key 'promote.adapter_name'", "letters, digits"),
         (raw(compare={"metrics": ["acuracy"]}), "fw.yaml: key 'compare.metrics'", "unknown metric 'acuracy'"),
@@ -69,7 +69,7 @@ def test_defaults_curate_with_dedup_and_pii_and_decide_on_the_first_metric():
         (raw(filter={"model": "other"}), "fw.yaml", "filter.model 'other' differs from teacher_model 'teacher'"),
         (raw(filter={"feedback": "meh"}), "fw.yaml: key 'filter.feedback'", "'up', 'down'"),
         (raw(filter={"since": "yesterday"}), "fw.yaml: key 'filter.since' yesterday", "expected an ISO date"),
-        (raw(curate=[{"dedupe": {}}]), "fw.yaml: curate[0]", "unknown op 'dedupe' (did you mean 'dedup'?)"),
+        (raw(curate=[{"dedupe": {}}]), "fw.yaml: curate[0]", "unknown op 'dedupe'; did you mean 'dedup'?"),
         (raw(curate=["pii", {"dedup": {"treshold": 0.7}}]), "fw.yaml: curate[1] (dedup): key 'treshold'", "did you"),
         (raw(curate=["split"]), "fw.yaml: curate[0]", "the flywheel holds out its own"),
         (raw(train={"method": {"name": "lora", "rr": 4}}), "fw.yaml: train: key 'method.rr'", "did you mean 'r'?"),

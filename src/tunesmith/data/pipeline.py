@@ -18,16 +18,16 @@ from datasets import Dataset
 from pydantic import Field, field_validator
 
 from tunesmith.atomic import atomic_dir
-from tunesmith.data.ops import OpConfig, OpContext, op_module
-from tunesmith.data.options import validate_options
+from tunesmith.data.ops import OpContext, op_module
 from tunesmith.data.records import to_output
 from tunesmith.data.sources import InputSpec, combine, read_input
 from tunesmith.errors import InputError
 from tunesmith.progress import SILENT, Progress
+from tunesmith.schema import Strict, validate
 from tunesmith.yaml_file import read_mapping
 
 
-class Pipeline(OpConfig):
+class Pipeline(Strict):
     inputs: list[InputSpec]
     output: Path
     ops: list[Any] = Field(default_factory=list)
@@ -48,7 +48,7 @@ class Step:
     """One op of a pipeline: its name and validated options."""
 
     name: str
-    config: OpConfig
+    config: Strict
 
 
 @dataclass
@@ -66,12 +66,12 @@ def load_pipeline(path: str | Path) -> tuple[Pipeline, list[Step], Any]:
 
     path = Path(path)
     raw = read_mapping(path, "pipeline", "a mapping with inputs, output and ops")
-    pipeline = validate_options(Pipeline, raw, str(path))
+    pipeline = validate(Pipeline, raw, str(path))
     steps = [parse_step(entry, f"{path}: ops[{i}]") for i, entry in enumerate(pipeline.ops)]
     for i, step in enumerate(steps[:-1]):
         if step.name == "split":
             raise InputError(f"{path}: ops[{i}]", "split must be the last op; it ends the pipeline in two datasets")
-    return pipeline, steps, validate_options(ReportConfig, pipeline.report, f"{path}: report")
+    return pipeline, steps, validate(ReportConfig, pipeline.report, f"{path}: report")
 
 
 def run_pipeline(path: str | Path, progress: Progress = SILENT) -> PipelineResult:
@@ -146,4 +146,4 @@ def parse_step(entry: Any, where: str) -> Step:
     if not isinstance(options, dict):
         raise InputError(f"{where} ({name})", f"options must be a mapping, got {type(options).__name__}")
     module = op_module(str(name), where)
-    return Step(str(name), validate_options(module.Config, options, f"{where} ({name})"))
+    return Step(str(name), validate(module.Config, options, f"{where} ({name})"))

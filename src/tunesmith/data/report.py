@@ -19,15 +19,16 @@ from pydantic import Field, model_validator
 
 from tunesmith.atomic import write_text
 from tunesmith.data import checks
-from tunesmith.data.ops import OpConfig, OpContext, select
+from tunesmith.data.ops import OpContext, select
 from tunesmith.data.records import answer_of, get_meta, prompt_of
 from tunesmith.data.sources import combine
+from tunesmith.schema import Strict
 
 BINS = 30  # most histogram bars; lengths above the 99th percentile go in the last one
 TEMPLATE = Path(__file__).with_name("report.html.jinja")
 
 
-class ReportConfig(OpConfig):
+class ReportConfig(Strict):
     """Report settings (a pipeline's `report:` section): the checks' criteria and thresholds."""
 
     domain: select.Config | None = None  # the select op's criteria; without them domain relevance is skipped

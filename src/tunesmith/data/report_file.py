@@ -13,11 +13,11 @@ from tunesmith.yaml_file import read_mapping
 def report_file(path: Path, settings: Path | None, out: Path) -> dict:
     """Check `path` with report settings from `settings` (report keys, or a pipeline's `report:`); write to `out`."""
     from tunesmith.atomic import atomic_dir
-    from tunesmith.data.options import validate_options
     from tunesmith.data.report import ReportConfig, build_report, write_report
+    from tunesmith.schema import validate
 
     raw = _settings(settings) if settings else {}
-    config = validate_options(ReportConfig, raw, f"{settings}: report" if settings else "report")
+    config = validate(ReportConfig, raw, f"{settings}: report" if settings else "report")
     base_dir = settings.parent if settings else Path(".")
     with tempfile.TemporaryDirectory(prefix="tunesmith-report-") as work:
         dataset = read_dataset(path, cache_dir=Path(work))

@@ -16,9 +16,9 @@ from pydantic import Field
 
 from tunesmith.data.formats import DETECT_SAMPLE, FORMATS, FormatOptions, detect_format, to_messages
 from tunesmith.data.io import SUFFIXES, file_kind, iter_jsonl, read_records
-from tunesmith.data.ops import OpConfig
 from tunesmith.data.records import dump_meta, get_meta
 from tunesmith.errors import InputError
+from tunesmith.schema import Strict, unknown_name
 
 TURN = {"role": Value("string"), "content": Value("string"), "weight": Value("int64")}
 CHAT = Features({"messages": [TURN], "meta": Value("string")})
@@ -26,7 +26,7 @@ TEXT = Features({"text": Value("string"), "meta": Value("string")})
 KINDS = ("auto", "text", "documents", *FORMATS)
 
 
-class InputSpec(OpConfig):
+class InputSpec(Strict):
     """One pipeline input: a data file (any chat format, or `text` records) or a document file/folder."""
 
     path: str
@@ -41,7 +41,7 @@ def read_input(spec: InputSpec, base_dir: Path = Path("."), cache_dir: Path | No
     path = Path(spec.path) if Path(spec.path).is_absolute() else base_dir / spec.path
     name = spec.name or path.stem
     if spec.format not in KINDS:
-        raise InputError(str(path), f"unknown input format {spec.format!r}; expected one of {', '.join(KINDS)}")
+        raise InputError(str(path), unknown_name("input format", spec.format, KINDS))
     if not path.exists():
         raise InputError(str(path), "not found; expected a data file, a document, or a folder of documents")
     if spec.format == "documents" or (spec.format == "auto" and _is_documents(path)):

@@ -14,13 +14,13 @@ from typing import Literal, Protocol
 
 from pydantic import Field, model_validator
 
-from tunesmith.data.ops import OpConfig
 from tunesmith.errors import InputError
+from tunesmith.schema import Strict
 
 Prompt = str | list[dict]
 
 
-class TeacherConfig(OpConfig):
+class TeacherConfig(Strict):
     """Which teacher writes the data, and how it samples."""
 
     kind: Literal["openai", "local"] = "openai"

@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from tunesmith.config import Recipe, apply_override, validate_recipe
-from tunesmith.data.options import validate_options
 from tunesmith.data.pipeline import Step, parse_step
 from tunesmith.errors import InputError
 from tunesmith.flywheel.config import FlywheelRecipe
+from tunesmith.schema import validate
 from tunesmith.serve.logfilter import LogFilter, parse_when
 from tunesmith.yaml_file import read_mapping
 
@@ -44,7 +44,7 @@ def load_flywheel(path: str | Path, overrides: list[str] | None = None) -> Flywh
 
 def plan_flywheel(raw: dict[str, Any], source: str = "flywheel") -> FlywheelPlan:
     """Validate a flywheel recipe mapping; every problem is an InputError naming `source` and the key."""
-    recipe: FlywheelRecipe = validate_options(FlywheelRecipe, raw, source)
+    recipe: FlywheelRecipe = validate(FlywheelRecipe, raw, source)
     steps = [parse_step(entry, f"{source}: curate[{i}]") for i, entry in enumerate(recipe.curate)]
     for i, step in enumerate(steps):
         if step.name == "split":

@@ -1,6 +1,6 @@
 """Data ops: each module in this package is one op, found by its name, listed in a pipeline YAML.
 
-An op module defines `Config` (an `OpConfig` subclass: its options) and
+An op module defines `Config` (a `tunesmith.schema.Strict` subclass: its options) and
 `run(dataset, cfg, ctx) -> OpResult`. Most ops decide record by record; they call `map_records` with a
 function `record -> (changed columns or None, drop reason or None)` and get counts and examples for free.
 Ops that need the whole dataset (dedup, split …) decide a drop reason per index and call `drop_by_reason`.
@@ -8,9 +8,6 @@ Ops that need the whole dataset (dedup, split …) decide a drop reason per inde
 
 from __future__ import annotations
 
-import difflib
-import importlib
-import pkgutil
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,21 +16,15 @@ from types import ModuleType
 from typing import Any
 
 from datasets import Dataset
-from pydantic import BaseModel, ConfigDict
 
 from tunesmith.data.records import to_output
 from tunesmith.errors import InputError
 from tunesmith.progress import SILENT, Progress
+from tunesmith.schema import find_module
 
 EXAMPLES = 3  # examples kept per kind of change, for the report
 _DROP = "__tunesmith_drop"
 _CHANGED = "__tunesmith_changed"
-
-
-class OpConfig(BaseModel):
-    """Base of every op's options: unknown keys are errors."""
-
-    model_config = ConfigDict(extra="forbid")
 
 
 @dataclass
@@ -68,19 +59,12 @@ class OpResult:
         return len(self.dataset)
 
 
-def op_names() -> list[str]:
-    """Every op in this package, by module name."""
-    return sorted(m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_"))
-
-
 def op_module(name: str, where: str = "") -> ModuleType:
     """The module of op `name`; an unknown name is an InputError with a did-you-mean."""
-    names = op_names()
-    if name not in names:
-        close = difflib.get_close_matches(name, names, n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
-        raise InputError(where, f"unknown op {name!r}{hint}; expected one of {', '.join(names)}")
-    return importlib.import_module(f"{__name__}.{name}")
+    try:
+        return find_module(__name__, name, "op")
+    except ValueError as exc:
+        raise InputError(where, str(exc)) from None
 
 
 RecordFn = Callable[[dict], tuple[dict | None, str | None]]

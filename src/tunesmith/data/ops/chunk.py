@@ -22,8 +22,9 @@ from statistics import mean
 from datasets import Dataset, Features, Value
 from pydantic import Field, model_validator
 
-from tunesmith.data.ops import EXAMPLES, OpConfig, OpContext, OpResult
+from tunesmith.data.ops import EXAMPLES, OpContext, OpResult
 from tunesmith.data.records import to_output, with_meta
+from tunesmith.schema import Strict
 
 # Boundary kinds, strongest first, with where the break falls: before the match (start) or after it (end).
 _PARAGRAPH = (re.compile(r"\n[ \t]*\n"), "start")
@@ -35,7 +36,7 @@ LEVELS = (_PARAGRAPH, _LINE, _SENTENCE, _CLAUSE, _WORD)
 _STRONG = 3  # paragraph, line and sentence boundaries; clause and word boundaries are weak
 
 
-class Config(OpConfig):
+class Config(Strict):
     max_tokens: int = Field(512, ge=8)  # most tokens in one chunk
     overlap: int = Field(64, ge=0)  # tokens a chunk repeats from the end of the one before
     model: str = "smollm2-135m"  # whose tokenizer counts tokens (alias, folder or hub id)

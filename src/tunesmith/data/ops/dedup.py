@@ -22,15 +22,16 @@ from datasets import Dataset
 from pydantic import Field, model_validator
 
 from tunesmith.data import records
-from tunesmith.data.ops import EXAMPLES, OpConfig, OpContext, OpResult, drop_by_reason
+from tunesmith.data.ops import EXAMPLES, OpContext, OpResult, drop_by_reason
 from tunesmith.data.similarity import exact_groups, near_duplicate_groups, semantic_groups
+from tunesmith.schema import Strict
 
 DEFAULT_THRESHOLD = {"near": 0.8, "semantic": 0.95}
 SNIPPET = 200  # characters of each text shown in the report's example clusters
 BATCH = 1000  # records read from the dataset at a time
 
 
-class Config(OpConfig):
+class Config(Strict):
     """Which duplicates to find (method, threshold, MinHash settings), what to compare, and which record to keep."""
 
     method: Literal["exact", "near", "semantic"] = "near"

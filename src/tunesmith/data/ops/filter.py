@@ -26,7 +26,8 @@ from datasets import Dataset
 from pydantic import Field, field_validator, model_validator
 
 from tunesmith.data import records, wordlists
-from tunesmith.data.ops import OpConfig, OpContext, OpResult, map_records
+from tunesmith.data.ops import OpContext, OpResult, map_records
+from tunesmith.schema import Strict
 
 CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
 _UNIT = re.compile(f"[{CJK}]|[^\\s{CJK}]+")  # a CJK character, or a run of other non-space characters
@@ -34,7 +35,7 @@ NGRAM = 5
 CHINESE_VARIETIES = {"wuu": "zh", "yue": "zh"}  # py3langid labels folded into "zh"
 
 
-class Config(OpConfig):
+class Config(Strict):
     """Which rules apply; every bound is optional except the on-by-default empty, refusal and repetition rules."""
 
     min_tokens: int | None = Field(None, ge=1)  # drop records whose whole text has fewer tokens

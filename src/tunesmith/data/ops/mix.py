@@ -11,12 +11,13 @@ from collections import defaultdict
 
 from pydantic import Field, model_validator
 
-from tunesmith.data.ops import OpConfig, OpContext, OpResult
+from tunesmith.data.ops import OpContext, OpResult
 from tunesmith.data.records import get_meta, to_output
 from tunesmith.errors import InputError
+from tunesmith.schema import Strict
 
 
-class Config(OpConfig):
+class Config(Strict):
     by: str = "source"  # meta key naming each record's dataset (pipeline inputs set `source`)
     weights: dict[str, float] | None = None
     temperature: float | None = Field(None, gt=0)

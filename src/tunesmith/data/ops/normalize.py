@@ -17,7 +17,8 @@ from datasets import Dataset
 from pydantic import ConfigDict, Field, model_validator
 
 from tunesmith.data import records
-from tunesmith.data.ops import OpConfig, OpContext, OpResult, map_records
+from tunesmith.data.ops import OpContext, OpResult, map_records
+from tunesmith.schema import Strict
 
 _CJK_PUNCT = "，：；！？（）"
 _CJK = "\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff" + _CJK_PUNCT
@@ -30,10 +31,10 @@ _TRAILING = re.compile(r"[^\S\n]+$", re.MULTILINE)
 _BLANK_LINES = re.compile(r"\n{3,}")
 
 
-class Rule(OpConfig):
+class Rule(Strict):
     """One custom replacement: `pattern` (plain text, or a Python regex when `regex` is true) → `with`."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(populate_by_name=True)  # `with` is a keyword: the field is `with_`
 
     pattern: str = Field(min_length=1)
     with_: str = Field("", alias="with")
@@ -49,7 +50,7 @@ class Rule(OpConfig):
         return self
 
 
-class Config(OpConfig):
+class Config(Strict):
     """What to clean; every step is on by default except custom rules."""
 
     nfkc: bool = True  # Unicode NFKC: full-width → half-width and other compatibility forms

@@ -21,16 +21,17 @@ from datasets import Dataset
 from pydantic import Field, model_validator
 
 from tunesmith.data import records
-from tunesmith.data.ops import OpConfig, OpContext, OpResult, map_records, worker_count
+from tunesmith.data.ops import OpContext, OpResult, map_records, worker_count
 from tunesmith.data.pii import TYPES, Finding, find_pii_many, replace
 from tunesmith.data.pii.engine import analyzer
+from tunesmith.schema import Strict
 
 PiiType = Literal["EMAIL", "PHONE", "IP", "URL", "CARD", "CN_ID", "PASSPORT", "PERSON"]
 FOUND = "__tunesmith_pii"  # temporary column: the spans found in each text of the record, as JSON ('' for none)
 BATCH = 256
 
 
-class Config(OpConfig):
+class Config(Strict):
     """What to look for and what to do with it."""
 
     mode: Literal["mask", "redact", "hash"] = "mask"  # <TYPE> placeholder, remove the span, or <TYPE:salted hash>

@@ -16,15 +16,16 @@ from datasets import Dataset
 from pydantic import Field, model_validator
 
 from tunesmith.data import records, wordlists
-from tunesmith.data.ops import OpConfig, OpContext, OpResult, drop_by_reason
+from tunesmith.data.ops import OpContext, OpResult, drop_by_reason
 from tunesmith.errors import InputError
 from tunesmith.progress import SILENT, Progress
+from tunesmith.schema import Strict
 
 CRITERIA = ("keywords", "embedding", "perplexity", "classifier")
 LABELS = {"1": 1, "true": 1, "on": 1, "on-domain": 1, "yes": 1, "0": 0, "false": 0, "off": 0, "off-domain": 0, "no": 0}
 
 
-class Keywords(OpConfig):
+class Keywords(Strict):
     """Keep records that contain at least `min_hits` different terms (whole words; CJK terms as substrings)."""
 
     terms: list[str] | None = None
@@ -38,7 +39,7 @@ class Keywords(OpConfig):
         return self
 
 
-class Embedding(OpConfig):
+class Embedding(Strict):
     """Keep records whose cosine similarity to `description` (all-MiniLM-L6-v2) is at least `threshold`.
 
     The default 0.7 is the issue's; with this model it is far too strict for real data. On the example support
@@ -52,7 +53,7 @@ class Embedding(OpConfig):
     threshold: float = Field(0.7, ge=-1.0, le=1.0)
 
 
-class Perplexity(OpConfig):
+class Perplexity(Strict):
     """Keep records whose perplexity under `model` is at most the `quantile` of the dataset's perplexities.
 
     This measures how ordinary the text is to the model more than its topic: on the example support set SmolLM2-135M
@@ -66,7 +67,7 @@ class Perplexity(OpConfig):
     max_length: int = Field(512, ge=2)  # longer texts are scored on their first max_length tokens
 
 
-class Classifier(OpConfig):
+class Classifier(Strict):
     """Keep records that a logistic regression on sentence embeddings, trained on `examples`, scores ≥ threshold.
 
     `examples` is a JSONL/JSON/CSV file of {"text", "label"} records; label 1/0, true/false, yes/no, on/off or
@@ -77,7 +78,7 @@ class Classifier(OpConfig):
     threshold: float = Field(0.5, gt=0.0, lt=1.0)
 
 
-class Config(OpConfig):
+class Config(Strict):
     """Domain relevance criteria (at least one) and how to combine them."""
 
     keywords: Keywords | None = None

@@ -7,12 +7,13 @@ from collections import defaultdict
 
 from pydantic import Field
 
-from tunesmith.data.ops import OpConfig, OpContext, OpResult
+from tunesmith.data.ops import OpContext, OpResult
 from tunesmith.data.records import get_meta
 from tunesmith.errors import InputError
+from tunesmith.schema import Strict
 
 
-class Config(OpConfig):
+class Config(Strict):
     validation: float = Field(0.1, gt=0, lt=1)
     stratify: str | None = None  # a meta key (e.g. category) or a column; each value is split in the same ratio
 

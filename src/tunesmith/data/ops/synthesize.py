@@ -24,10 +24,11 @@ from typing import Literal
 from datasets import Dataset, Features, Value
 from pydantic import Field, model_validator
 
-from tunesmith.data.ops import EXAMPLES, OpConfig, OpContext, OpResult
+from tunesmith.data.ops import EXAMPLES, OpContext, OpResult
 from tunesmith.data.records import dump_meta, get_meta, to_output
 from tunesmith.data.teacher import Teacher, TeacherConfig, make_teacher
 from tunesmith.errors import InputError
+from tunesmith.schema import Strict
 
 QA_PROMPT = """Write {n} question-and-answer pairs for training an assistant on the text below.
 Each question must be answerable from the text alone, and each answer must be complete and correct according to it.
@@ -51,7 +52,7 @@ BATCH = 32  # prompts sent to the teacher between progress updates
 _FENCE = re.compile(r"```[A-Za-z0-9_-]*")
 
 
-class Config(OpConfig):
+class Config(Strict):
     teacher: TeacherConfig
     mode: Literal["qa", "self_instruct"] = "qa"
     prompt: str | None = None  # template override: {text} and {n} (qa), {examples} and {n} (self_instruct)

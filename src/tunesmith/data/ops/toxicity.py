@@ -18,8 +18,9 @@ from datasets import Dataset
 from pydantic import Field
 
 from tunesmith.data import records, wordlists
-from tunesmith.data.ops import OpConfig, OpContext, OpResult, map_records
+from tunesmith.data.ops import OpContext, OpResult, map_records
 from tunesmith.errors import InputError
+from tunesmith.schema import Strict
 
 LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i"})
 _TOKEN = re.compile(r"[a-z0-9@$!*]+")
@@ -27,7 +28,7 @@ _LETTER = re.compile(r"[a-z]")
 CLASSIFIER_PACKAGE = "alt-profanity-check"
 
 
-class Config(OpConfig):
+class Config(Strict):
     """Which lists and terms count as toxic, and what to do with a toxic record."""
 
     action: Literal["drop", "flag"] = "drop"  # flag: keep the record, write meta.toxic = [matched terms]
