@@ -1,7 +1,7 @@
 """Streaming chat yields the same reply as batched greedy generation."""
 
 from tunesmith.chat import stream_reply
-from tunesmith.eval.generate import generate
+from tunesmith.models.generate import generate
 from tunesmith.models.loading import ModelSource, load_for_inference
 
 

@@ -11,7 +11,7 @@ from tunesmith.data.formats import ROLES
 from tunesmith.data.formats.openai import ROLE_ALIASES
 from tunesmith.data.io import read_records
 from tunesmith.errors import InputError
-from tunesmith.eval.generate import generate, sampling_kwargs
+from tunesmith.models.generate import generate, sampling_kwargs
 from tunesmith.models.loading import load_for_inference, source_for
 from tunesmith.progress import SILENT, Progress
 

@@ -12,7 +12,7 @@ def test_default_model_served_answers_like_plain_transformers(tmp_path, smol_dir
     from openai import OpenAI
 
     from tests.serve.live import LiveServer
-    from tunesmith.eval.generate import generate
+    from tunesmith.models.generate import generate
     from tunesmith.models.loading import load_for_inference, source_for
     from tunesmith.serve.adapters import plan
     from tunesmith.serve.app import create_app

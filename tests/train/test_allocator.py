@@ -1,4 +1,4 @@
-"""The training CLI fixes glibc's mmap threshold: large freed blocks go back to the system instead of the heap."""
+"""A training run fixes glibc's mmap threshold: large freed blocks go back to the system instead of the heap."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ libc.mallinfo2.restype = Info
 libc.malloc.restype = ctypes.c_void_p
 libc.free.argtypes = [ctypes.c_void_p]
 if sys.argv[1] == "fixed":
-    from tunesmith.train.allocator import fix_mmap_threshold
+    from tunesmith.train.speedups.allocator import fix_mmap_threshold
     print(fix_mmap_threshold())
 libc.free(libc.malloc(30 << 20))  # glibc's own rule: freeing it raises the threshold to 30 MiB
 before = libc.mallinfo2().hblkhd
@@ -43,6 +43,18 @@ def test_a_fixed_threshold_keeps_large_blocks_out_of_the_heap():
     assert _probe("fixed") == ["True", "True"]
 
 
-def test_a_threshold_the_user_set_or_glibc_defaults_asked_for_are_left_alone():
+def test_a_threshold_the_user_set_is_left_alone():
     assert _probe("fixed", MALLOC_MMAP_THRESHOLD_="65536")[0] == "False"
-    assert _probe("fixed", TUNESMITH_MALLOC_DEFAULTS="1") == ["False", "False"]
+
+
+@pytest.mark.parametrize("wanted", [True, False])
+def test_the_recipe_key_decides_whether_a_run_fixes_the_threshold(make_recipe, monkeypatch, wanted):
+    from tunesmith.train import setup
+    from tunesmith.train.methods import find_method
+    from tunesmith.progress import SILENT
+
+    calls = []
+    monkeypatch.setattr(setup, "fix_mmap_threshold", lambda: calls.append(1))
+    recipe = make_recipe(train={"return_freed_memory": wanted})
+    setup.check_before_loading(recipe, find_method("lora"), resume=False, overwrite=False, progress=SILENT)
+    assert calls == ([1] if wanted else [])

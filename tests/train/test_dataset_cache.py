@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from transformers import TrainerCallback
 
-from tunesmith.train.dataset_cache import cache_root, content_hash, on_disk
+from tunesmith.data.cache import cache_root, content_hash, on_disk
 from tunesmith.train.run import train
 
 

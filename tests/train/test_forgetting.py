@@ -7,7 +7,7 @@ import torch
 
 from tests.conftest import write_jsonl
 from tunesmith.train import replay
-from tunesmith.train.data_prep import load_train_and_validation
+from tunesmith.data.training import Chat, load_training_data
 from tunesmith.train.l2sp import PullToStart
 from tunesmith.train.replay import add_replay, replay_count, self_replay_rows
 from tunesmith.train.run import train
@@ -21,7 +21,7 @@ def test_replay_count_makes_the_share_of_the_mixed_set(examples, share, expected
 def test_add_replay_mixes_the_requested_share_from_a_general_file(make_recipe, tmp_path):
     general = write_jsonl(tmp_path / "general.jsonl", [{"messages": _turns(i)} for i in range(5)])
     recipe = make_recipe(forgetting={"replay": 0.25, "replay_data": str(general)}, data={"validation_split": 0.0})
-    task, _ = load_train_and_validation(recipe.data, recipe.train.seed)
+    task, _ = load_training_data(recipe.data, Chat(cached=False), recipe.train.seed)
     mixed = add_replay(task, recipe, str(recipe.model))
     users = [row[0]["content"] for row in mixed["messages"]]
     replayed = [u for u in users if u.startswith("general")]
@@ -39,7 +39,7 @@ def test_self_replay_answers_come_from_the_base_model_and_are_cached(tiny_model_
         seen.update(layers=model.config.num_hidden_layers, max_new_tokens=max_new_tokens)
         return ["" if i == 0 else f"answer {i}" for i in range(len(conversations))]  # the random model says little
 
-    monkeypatch.setattr("tunesmith.eval.generate.generate", fake_generate)
+    monkeypatch.setattr("tunesmith.models.generate.generate", fake_generate)
     rows = self_replay_rows(str(tiny_model_dir), max_new_tokens=4)
     prompts = [json.loads(line)["messages"] for line in replay.GENERAL_PROMPTS.read_text().splitlines()]
     assert seen == {"layers": 2, "max_new_tokens": 4}  # the base model in the folder answered
@@ -49,7 +49,7 @@ def test_self_replay_answers_come_from_the_base_model_and_are_cached(tiny_model_
     def no_generation(*args, **kwargs):
         raise AssertionError("the cached answers should have been used")
 
-    monkeypatch.setattr("tunesmith.eval.generate.generate", no_generation)
+    monkeypatch.setattr("tunesmith.models.generate.generate", no_generation)
     assert self_replay_rows(str(tiny_model_dir), max_new_tokens=4) == rows
     assert len(list((tmp_path / "home" / "replay").glob("*.jsonl"))) == 1
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from transformers import AutoModelForCausalLM
 
-from tunesmith.train.stages._labelled_head import applies, labelled_loss, labelled_positions
+from tunesmith.train.speedups.labelled_head import applies, labelled_loss, labelled_positions
 
 
 def _batch():
@@ -41,7 +41,7 @@ def test_loss_and_gradients_match_the_full_head(tiny_model_dir):
 
 
 def test_chunks_change_nothing_and_statistics_are_the_logged_ones(tiny_model_dir, monkeypatch):
-    from tunesmith.train import chunked_head
+    from tunesmith.train.speedups import chunked_head
 
     model = AutoModelForCausalLM.from_pretrained(tiny_model_dir)
     batch = _batch()
@@ -96,7 +96,7 @@ def test_prompt_learning_models_keep_trls_head(tiny_model_dir):
 def test_skipping_adapter_input_casts_keeps_autocast_logits(tiny_model_dir):
     from peft import LoraConfig, get_peft_model
 
-    from tunesmith.train.stages._labelled_head import skip_adapter_input_casts
+    from tunesmith.train.speedups.labelled_head import skip_adapter_input_casts
 
     base = AutoModelForCausalLM.from_pretrained(tiny_model_dir, dtype=torch.bfloat16)
     model = get_peft_model(base, LoraConfig(r=4, target_modules="all-linear", init_lora_weights=False)).eval()

@@ -6,7 +6,7 @@ from safetensors.torch import load_file
 from transformers import AutoModelForCausalLM
 
 from tunesmith.runs import RunDir
-from tunesmith.train.methods import TrainingPlan, apply_method, method_optimizer
+from tunesmith.train.methods import TrainingPlan, apply_method, find_method
 from tunesmith.train.methods.freeze import Config as FreezeConfig
 from tunesmith.train.methods.full import Config as FullConfig
 from tunesmith.train.run import train
@@ -28,7 +28,7 @@ def settings_by_name(model, optim) -> dict[str, tuple[float, float]]:
 def test_full_decays_the_rate_layer_by_layer_down_to_the_embeddings(tiny):
     cfg = FullConfig(layer_lr_decay=0.5)
     model = apply_method(tiny, cfg, PLAN)
-    got = settings_by_name(model, method_optimizer(model, cfg, PLAN))
+    got = settings_by_name(model, find_method(cfg.name).optimizer(model, cfg, PLAN))
     assert set(got) == {n for n, _ in model.named_parameters()}  # every weight once (the tied LM head is embed)
     assert got["model.layers.1.self_attn.q_proj.weight"] == (pytest.approx(1e-3), 0.1)
     assert got["model.layers.1.input_layernorm.weight"] == (pytest.approx(1e-3), 0.0)  # no decay on vectors
@@ -40,7 +40,7 @@ def test_full_decays_the_rate_layer_by_layer_down_to_the_embeddings(tiny):
 def test_freeze_groups_only_the_trainable_layers_at_their_depth(tiny):
     cfg = FreezeConfig(trainable_layers=1, trainable_modules=["embed_tokens"], layer_lr_decay=0.1)
     model = apply_method(tiny, cfg, PLAN)
-    got = settings_by_name(model, method_optimizer(model, cfg, PLAN))
+    got = settings_by_name(model, find_method(cfg.name).optimizer(model, cfg, PLAN))
     assert {n.split(".")[1] for n in got} == {"layers", "embed_tokens"}
     assert all(n.startswith("model.layers.1.") or n == "model.embed_tokens.weight" for n in got)
     assert sorted({lr for n, (lr, _) in got.items() if "layers.1." in n}) == pytest.approx([1e-3])
@@ -48,8 +48,8 @@ def test_freeze_groups_only_the_trainable_layers_at_their_depth(tiny):
 
 
 def test_no_decay_leaves_the_optimizer_to_the_trainer(tiny):
-    assert method_optimizer(tiny, FullConfig(), PLAN) is None
-    assert method_optimizer(tiny, FreezeConfig(), PLAN) is None
+    assert find_method("full").optimizer(tiny, FullConfig(), PLAN) is None
+    assert find_method("freeze").optimizer(tiny, FreezeConfig(), PLAN) is None
 
 
 def test_decay_must_be_in_zero_one():

@@ -7,8 +7,8 @@ import torch
 from transformers import AutoModelForCausalLM
 
 from tunesmith.errors import InputError
-from tunesmith.train.kernels import resolve_kernels
-from tunesmith.train.lean_layers import use_lean_layers
+from tunesmith.train.speedups.kernels import resolve_kernels
+from tunesmith.train.speedups.lean_layers import use_lean_layers
 
 
 def _lora(tiny_model_dir, dtype=torch.float32):
@@ -99,7 +99,7 @@ def test_kernels_auto_is_lean_on_cpu_and_liger_is_refused_there():
 
 
 def test_lean_eager_attention_is_eager_attention_without_the_copies(tiny_model_dir):
-    from tunesmith.train import lean_attention
+    from tunesmith.train.speedups import lean_attention
 
     model = AutoModelForCausalLM.from_pretrained(tiny_model_dir, attn_implementation="eager").train()
     ids = torch.randint(5, 200, (3, 13))
@@ -122,7 +122,7 @@ def test_lean_eager_attention_is_eager_attention_without_the_copies(tiny_model_d
 
 
 def test_lean_eager_attention_keeps_fewer_bytes(tiny_model_dir):
-    from tunesmith.train import lean_attention
+    from tunesmith.train.speedups import lean_attention
 
     model = _lora(tiny_model_dir, torch.bfloat16)
     model.get_base_model().set_attn_implementation("eager")

@@ -8,7 +8,13 @@ from transformers import AutoModelForCausalLM
 
 from tunesmith.config import validate_recipe
 from tunesmith.errors import InputError
-from tunesmith.train.methods import TrainingPlan, apply_method, method_optimizer, method_preflight, method_quantization
+from tunesmith.train.methods import TrainingPlan, apply_method, find_method
+
+
+
+def quantization(cfg):
+    """How the method of `cfg` needs the base model loaded."""
+    return find_method(cfg.name).quantization_config(cfg)
 from tunesmith.train.methods.qlora import Config
 from tunesmith.train.run import train
 
@@ -18,7 +24,7 @@ GPU = torch.cuda.is_available() and importlib.util.find_spec("bitsandbytes") is 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="checks the no-GPU message")
 def test_without_cuda_it_stops_before_loading_and_says_why(make_recipe):
     with pytest.raises(InputError, match="qlora needs a CUDA GPU.*use method lora on CPU"):
-        method_preflight(Config())
+        find_method("qlora").preflight(Config())
     recipe = make_recipe(method={"name": "qlora", "r": 4})
     with pytest.raises(InputError, match="qlora needs a CUDA GPU"):
         train(recipe)
@@ -29,16 +35,16 @@ def test_without_bitsandbytes_it_says_how_to_get_it(monkeypatch):
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "bitsandbytes" else object())
     with pytest.raises(InputError, match="pip install bitsandbytes"):
-        method_preflight(Config())
+        find_method("qlora").preflight(Config())
 
 
 def test_recipe_takes_lora_keys_and_loads_nf4_with_double_quantization():
     recipe = validate_recipe({"data": {"train": "x.jsonl"}, "method": {"name": "qlora", "r": 8, "use_dora": True}})
     assert (recipe.method.r, recipe.method.use_dora) == (8, True)
-    quant = method_quantization(recipe.method)
+    quant = quantization(recipe.method)
     assert quant.load_in_4bit and quant.bnb_4bit_quant_type == "nf4" and quant.bnb_4bit_use_double_quant
     assert quant.bnb_4bit_compute_dtype == torch.bfloat16
-    assert method_quantization(validate_recipe({"data": {"train": "x.jsonl"}}).method) is None  # plain lora
+    assert quantization(validate_recipe({"data": {"train": "x.jsonl"}}).method) is None  # plain lora
 
 
 @pytest.mark.skipif(not GPU, reason="needs a CUDA GPU and bitsandbytes")
@@ -48,10 +54,10 @@ def test_on_gpu_lora_trains_on_a_4bit_base_with_a_paged_8bit_optimizer(tiny_mode
     from tunesmith.models.loading import load_model
 
     cfg, plan = Config(r=4, alpha=8), TrainingPlan(total_steps=3, learning_rate=1e-3)
-    model = load_model(str(tiny_model_dir), quantization_config=method_quantization(cfg))
+    model = load_model(str(tiny_model_dir), quantization_config=quantization(cfg))
     assert model.is_loaded_in_4bit
     model = apply_method(model, cfg, plan)
-    optim = method_optimizer(model, cfg, plan)
+    optim = find_method(cfg.name).optimizer(model, cfg, plan)
     assert isinstance(optim, bnb.optim.PagedAdamW8bit)
     lora_b = {n: p.detach().clone() for n, p in model.named_parameters() if "lora_B" in n}
     ids = torch.randint(0, 1000, (2, 12), device="cuda")

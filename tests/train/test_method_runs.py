@@ -14,7 +14,7 @@ from tunesmith.eval.loss import validation_loss
 from tunesmith.export.merge import merge_run
 from tunesmith.models.loading import ModelSource, load_for_inference, source_for
 from tunesmith.runs import RunDir
-from tunesmith.train.methods import TrainingPlan, apply_method, method_callbacks
+from tunesmith.train.methods import TrainingPlan, apply_method, find_method
 from tunesmith.train.methods.adalora import Config as AdaLoraConfig
 from tunesmith.train.methods.prompt_tuning import Config as PromptTuningConfig
 from tunesmith.train.run import train
@@ -44,7 +44,7 @@ def test_adalora_run_prunes_ranks_to_the_target_budget(make_recipe):
 def test_adalora_allocation_callback_prunes_and_the_pruned_adapter_reloads(tiny_model_dir, tmp_path):
     cfg, plan = AdaLoraConfig(init_r=4, target_r=1, dropout=0.0), TrainingPlan(total_steps=5, learning_rate=1e-2)
     model = apply_method(AutoModelForCausalLM.from_pretrained(tiny_model_dir), cfg, plan)
-    (callback,) = method_callbacks(model, cfg, plan)
+    (callback,) = find_method(cfg.name).callbacks(model, cfg, plan)
     optim = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=1e-2)
     for step in range(plan.total_steps):  # the trainer's order: backward, step, callback, zero_grad
         model(input_ids=IDS, labels=IDS).loss.backward()

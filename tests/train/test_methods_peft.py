@@ -18,8 +18,7 @@ from tunesmith.train.methods import (
     loha,
     lokr,
     lora,
-    method_checkpoints_reload,
-    method_optimizer,
+    find_method,
     oft,
     p_tuning,
     p_tuning_v2,
@@ -145,7 +144,7 @@ def test_loraplus_gives_b_matrices_ratio_times_the_learning_rate(tiny_model_dir)
     cfg = lora.Config(r=4, loraplus_lr_ratio=16)
     plan = TrainingPlan(total_steps=10, learning_rate=1e-3, weight_decay=0.01)
     model = apply_method(load_tiny(tiny_model_dir), cfg, plan)
-    optim = method_optimizer(model, cfg, plan)
+    optim = find_method(cfg.name).optimizer(model, cfg, plan)
     names = {id(p): n for n, p in model.named_parameters()}
     lr_of = {names[id(p)]: g["lr"] for g in optim.param_groups for p in g["params"]}
     assert set(lr_of) == {n for n, p in model.named_parameters() if p.requires_grad}
@@ -156,7 +155,7 @@ def test_loraplus_gives_b_matrices_ratio_times_the_learning_rate(tiny_model_dir)
 
 def test_plain_lora_leaves_the_optimizer_to_the_trainer(tiny_model_dir):
     cfg = lora.Config(r=4)
-    assert method_optimizer(apply_method(load_tiny(tiny_model_dir), cfg, PLAN), cfg, PLAN) is None
+    assert find_method("lora").optimizer(apply_method(load_tiny(tiny_model_dir), cfg, PLAN), cfg, PLAN) is None
 
 
 def test_lora_init_choices_are_checked():
@@ -175,7 +174,10 @@ def test_adalora_rejects_a_schedule_with_no_allocation_phase(tiny_model_dir):
 
 
 def test_reparameterised_prompts_say_their_checkpoints_cannot_reload():
-    assert not method_checkpoints_reload(p_tuning.Config())
-    assert not method_checkpoints_reload(prefix_tuning.Config())
-    assert method_checkpoints_reload(prefix_tuning.Config(prefix_projection=False))
-    assert method_checkpoints_reload(p_tuning_v2.Config()) and method_checkpoints_reload(lora.Config())
+    def reloads(cfg):
+        return find_method(cfg.name).checkpoints_reload(cfg)
+
+    assert not reloads(p_tuning.Config())
+    assert not reloads(prefix_tuning.Config())
+    assert reloads(prefix_tuning.Config(prefix_projection=False))
+    assert reloads(p_tuning_v2.Config()) and reloads(lora.Config())

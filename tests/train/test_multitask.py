@@ -5,7 +5,7 @@ import pytest
 from tests.conftest import write_jsonl
 from tunesmith.config import DataConfig
 from tunesmith.errors import InputError
-from tunesmith.train.data_prep import load_train_and_validation
+from tunesmith.data.training import Chat, load_training_data
 
 
 def task_file(tmp_path, name, count):
@@ -31,7 +31,7 @@ def test_tasks_are_mixed_by_temperature(tmp_path, temperature, expected):
         validation_split=0.1,
         mix_temperature=temperature,
     )
-    train, validation = load_train_and_validation(cfg, seed=0)
+    train, validation = load_training_data(cfg, Chat(cached=False), 0)
     assert counts(validation) == {"big": 9, "small": 1}  # each file gives its own 10%
     assert counts(train) == expected  # 90 training examples in all; T=100 is nearly uniform
     held = {m[0]["content"] for m in validation["messages"]}
@@ -41,9 +41,9 @@ def test_tasks_are_mixed_by_temperature(tmp_path, temperature, expected):
 def test_fixed_weights_and_their_errors(tmp_path):
     big, small = task_file(tmp_path, "big", 30), task_file(tmp_path, "small", 10)
     cfg = DataConfig(train=big, tasks=[small], validation_split=0.0, mix_weights={"big": 1, "small": 3})
-    train, validation = load_train_and_validation(cfg, seed=0)
+    train, validation = load_training_data(cfg, Chat(cached=False), 0)
     assert counts(train) == {"big": 10, "small": 30} and validation is None
     with pytest.raises(InputError, match="data.mix_weights: unknown source\\(s\\) \\['smal'\\]"):
-        load_train_and_validation(cfg.model_copy(update={"mix_weights": {"smal": 1.0}}), seed=0)
+        load_training_data(cfg.model_copy(update={"mix_weights": {"smal": 1.0}}), Chat(cached=False), 0)
     with pytest.raises(InputError, match="distinct names"):
-        load_train_and_validation(cfg.model_copy(update={"tasks": [big]}), seed=0)
+        load_training_data(cfg.model_copy(update={"tasks": [big]}), Chat(cached=False), 0)

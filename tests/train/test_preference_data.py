@@ -11,7 +11,8 @@ from tunesmith.data.inspect import inspect_file
 from tunesmith.data.loading import load_messages
 from tunesmith.data.preference import load_preference, to_preference_dataset
 from tunesmith.errors import InputError
-from tunesmith.train.stages import stage_module
+from tunesmith.config.stages import KtoConfig
+from tunesmith.train.setup import load_stage_data
 
 
 def user(text: str) -> dict:
@@ -185,10 +186,8 @@ def test_pair_stages_refuse_unpaired_data_and_kto_takes_both(tmp_path):
     kto = write_jsonl(tmp_path / "kto.jsonl", [{"prompt": "a", "completion": "b", "label": True}] * 2)
     recipe = validate_recipe({"data": {"train": str(kto), "validation_split": 0}, "stage": "dpo"})
     with pytest.raises(InputError, match="holds unpaired kto data .* for stage dpo, or use stage: kto"):
-        stage_module("dpo").load_datasets(recipe)
-    train, validation = stage_module("kto").load_datasets(
-        recipe.model_copy(update={"stage": stage_module("kto").Config()})
-    )
+        load_stage_data(recipe)
+    train, validation = load_stage_data(recipe.model_copy(update={"stage": KtoConfig()}))
     assert validation is None and train["label"] == [True, True]
 
 
@@ -196,7 +195,7 @@ def test_validation_split_is_seeded_and_disjoint(tmp_path):
     rows = [{"prompt": f"q{i}", "chosen": f"good {i}", "rejected": f"bad {i}"} for i in range(20)]
     path = write_jsonl(tmp_path / "pairs.jsonl", rows)
     recipe = validate_recipe({"data": {"train": str(path), "validation_split": 0.25}, "stage": {"name": "dpo"}})
-    train, validation = stage_module("dpo").load_datasets(recipe)
+    train, validation = load_stage_data(recipe)
     assert (len(train), len(validation)) == (15, 5)
     prompts = {row["prompt"][0]["content"] for row in train} | {row["prompt"][0]["content"] for row in validation}
     assert len(prompts) == 20

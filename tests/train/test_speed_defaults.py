@@ -8,7 +8,7 @@ from transformers import TrainerCallback
 
 from tunesmith.errors import InputError
 from tunesmith.runs import RunDir, read_jsonl
-from tunesmith.train.attention import (
+from tunesmith.train.speedups.attention import (
     EAGER_UP_TO,
     attention_implementation,
     kernel_for_length,

@@ -8,7 +8,7 @@ from tests.conftest import write_jsonl
 from tunesmith.errors import InputError
 from tunesmith.runs import RunDir, read_jsonl
 from tunesmith.train.run import train
-from tunesmith.train.stages.pretrain import text_dataset
+from tunesmith.data.text import text_dataset
 
 FAST = {"max_steps": 3, "batch_size": 2, "eval_steps": 3, "logging_steps": 1, "precision": "fp32", "max_length": 64}
 
@@ -37,7 +37,7 @@ def test_pretrain_text_records_and_their_errors(tmp_path):
     good = write_jsonl(tmp_path / "good.jsonl", [{"text": "alpha beta"}, {"text": "gamma"}])
     assert text_dataset(good)["text"] == ["alpha beta", "gamma"]
     bad = write_jsonl(tmp_path / "bad.jsonl", [{"text": "ok"}, {"body": "no text field"}])
-    with pytest.raises(InputError, match="bad.jsonl: record 2: expected an object with a 'text' string field"):
+    with pytest.raises(InputError, match="bad.jsonl:2: expected an object with a 'text' string field"):
         text_dataset(bad)
     with pytest.raises(InputError, match="training text not found"):
         text_dataset(tmp_path / "missing")

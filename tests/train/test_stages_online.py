@@ -15,7 +15,7 @@ from tunesmith.errors import InputError
 from tunesmith.runs import RunDir, read_jsonl
 from tunesmith.train.run import train
 from tunesmith.train.stages import reward as reward_stage
-from tunesmith.train.stages import stage_module
+from tunesmith.train.setup import load_stage_data
 from tunesmith.train.stages._metrics import reward_curve
 
 FAST = {
@@ -86,19 +86,19 @@ def test_prompt_data_keeps_the_columns_rewards_read(tmp_path, chat_file):
             "stage": {"name": "grpo", "rewards": [{"name": "exact_answer"}]},
         }
     )
-    train_ds, validation = stage_module("grpo").load_datasets(recipe)
+    train_ds, validation = load_stage_data(recipe)
     assert validation is None and train_ds.column_names == ["prompt", "answer"]
     assert train_ds[0] == {"prompt": [{"role": "user", "content": QUESTIONS[0][0]}], "answer": QUESTIONS[0][1]}
 
     pairs = [{"conversations": [{"from": "human", "value": "2+2?"}], "chosen": {"from": "gpt", "value": "4"}}]
     pairs[0]["rejected"] = {"from": "gpt", "value": "5"}
     from_pairs = recipe.data.model_copy(update={"train": write_jsonl(tmp_path / "pairs.jsonl", pairs)})
-    train_ds, _ = stage_module("grpo").load_datasets(recipe.model_copy(update={"data": from_pairs}))
+    train_ds, _ = load_stage_data(recipe.model_copy(update={"data": from_pairs}))
     assert train_ds[0] == {"prompt": [{"role": "user", "content": "2+2?"}], "answer": "4"}  # the chosen reply
 
     missing = write_jsonl(tmp_path / "p.jsonl", [{"prompt": "a", "answer": "1"}, {"prompt": "b"}])
     with pytest.raises(InputError) as err:
-        stage_module("grpo").load_datasets(
+        load_stage_data(
             recipe.model_copy(update={"data": recipe.data.model_copy(update={"train": missing})})
         )
     assert err.value.where == f"{missing}:2" and err.value.message.startswith("field 'answer' is missing")

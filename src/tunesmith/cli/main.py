@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-import warnings
 
 import typer
 
@@ -45,9 +44,6 @@ def _quiet_library_bars() -> None:
     import datasets
     from transformers.utils import logging
 
-    # Deprecation notices inside transformers/PEFT/TRL are for us, not for the person running a command.
-    warnings.filterwarnings("ignore", category=FutureWarning)
-    warnings.filterwarnings("ignore", category=DeprecationWarning)
     datasets.disable_progress_bars()
     logging.disable_progress_bar()
     logging.set_verbosity_error()

@@ -22,14 +22,12 @@ def train_command(
     """Fine-tune a model as the recipe describes; writes runs/<name>/ (a chain: every stage under stages/)."""
     from tunesmith.progress import SILENT
     from tunesmith.train import distributed
-    from tunesmith.train.allocator import fix_mmap_threshold
     from tunesmith.train.chain import is_chain
 
     overrides = overrides or []
     if nproc > 1 and distributed.world_size() == 1:
         _launch(nproc, recipe, overrides, resume, overwrite, evaluate)
         return
-    fix_mmap_threshold()  # a training process: freed activations go back to the system (train/allocator.py)
     progress = RichProgress() if distributed.is_main() else SILENT
     if not distributed.is_main():
         console.quiet = True  # torchrun's other ranks train silently; rank 0 reports

@@ -32,7 +32,7 @@ def _check_mergeable(run_dir: str | Path, adapter: Path) -> None:
     from peft import PeftConfig
 
     from tunesmith.config import load_recipe
-    from tunesmith.train.methods.adapter import is_adapter_folder
+    from tunesmith.models.bottleneck import is_adapter_folder
 
     if is_adapter_folder(adapter):
         what = "bottleneck layers"

@@ -85,17 +85,11 @@ def load_for_inference(source: ModelSource):
     return model, tokenizer
 
 
-def _is_bottleneck_adapter(folder: Path) -> bool:
-    from tunesmith.train.methods.adapter import is_adapter_folder
-
-    return is_adapter_folder(folder)
-
-
 def _attach_adapter(model, folder: Path):
     """A PEFT adapter through PEFT; a tunesmith bottleneck adapter (method `adapter`) is added in place."""
-    if _is_bottleneck_adapter(folder):
-        from tunesmith.train.methods._bottleneck import load_adapter
+    from tunesmith.models.bottleneck import is_adapter_folder, load_adapter
 
+    if is_adapter_folder(folder):
         return load_adapter(model, folder)
     from peft import PeftModel
 

@@ -9,15 +9,11 @@ from pathlib import Path
 
 from tunesmith.atomic import atomic_dir
 from tunesmith.errors import InputError
+from tunesmith.home import tunesmith_home
 from tunesmith.models.aliases import ALIASES, PackagedGGUF
 from tunesmith.progress import SILENT, Progress
 
 HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
-
-
-def tunesmith_home() -> Path:
-    """Where converted models and caches live: $TUNESMITH_HOME, default ~/.cache/tunesmith."""
-    return Path(os.environ.get("TUNESMITH_HOME") or Path.home() / ".cache" / "tunesmith")
 
 
 def resolve_model(ref: str, progress: Progress = SILENT) -> str:

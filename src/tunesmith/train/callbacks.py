@@ -1,7 +1,8 @@
-"""Trainer callbacks: metrics to `metrics.jsonl`, and progress to the one progress helper."""
+"""Trainer callbacks: metrics to `metrics.jsonl`, progress to the one progress helper, and cooperative cancel."""
 
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
 
@@ -9,6 +10,7 @@ from transformers import TrainerCallback
 
 from tunesmith.progress import Progress
 from tunesmith.runs import append_jsonl
+from tunesmith.train.job import TrainJob
 
 
 class MetricsLog(TrainerCallback):
@@ -68,3 +70,35 @@ class ReportProgress(TrainerCallback):
 
     def on_train_end(self, args, state, control, **kwargs):
         self.progress.finish("train")
+
+
+class StopWhenCancelled(TrainerCallback):
+    """Cooperative cancel: once `cancel` is set (from any thread), stop at the next step boundary after saving a
+    checkpoint there, so `train(recipe, resume=True)` continues from exactly that step."""
+
+    def __init__(self, cancel: threading.Event):
+        self.cancel = cancel
+        self.stopped = False
+
+    def on_step_end(self, args, state, control, **kwargs):
+        if self.cancel.is_set():
+            control.should_save = True
+            control.should_training_stop = True
+            self.stopped = True
+
+
+def run_callbacks(job: TrainJob, progress: Progress) -> list[TrainerCallback]:
+    """What every run records: metrics.jsonl, progress, TensorBoard, and the L2-SP pull when the recipe asks."""
+    from torch.utils.tensorboard import SummaryWriter
+    from transformers.integrations import TensorBoardCallback
+
+    callbacks = [
+        MetricsLog(job.run.metrics),
+        ReportProgress(progress),
+        TensorBoardCallback(SummaryWriter(str(job.run.tensorboard))),
+    ]
+    if job.recipe.forgetting.l2sp > 0:
+        from tunesmith.train.l2sp import PullToStart
+
+        callbacks.append(PullToStart(job.model, job.recipe.forgetting.l2sp))
+    return callbacks

@@ -49,14 +49,14 @@ def _general_rows(recipe: Recipe, model_path: str, progress: Progress) -> list[d
 
 def self_replay_rows(model_path: str, max_new_tokens: int, progress: Progress = SILENT) -> list[dict]:
     """The base model's answers to the shipped general prompts, generated once and cached on disk."""
-    from tunesmith.models.resolve import tunesmith_home
+    from tunesmith.home import tunesmith_home
 
     prompts = [json.loads(line)["messages"] for line in GENERAL_PROMPTS.read_text(encoding="utf-8").splitlines()]
     key = hashlib.sha256(f"{_model_identity(model_path)}|{prompts}|{max_new_tokens}".encode()).hexdigest()[:16]
     cache = tunesmith_home() / "replay" / f"{key}.jsonl"
     if cache.is_file():
         return [json.loads(line) for line in cache.read_text(encoding="utf-8").splitlines()]
-    from tunesmith.eval.generate import generate
+    from tunesmith.models.generate import generate
     from tunesmith.models.loading import load_model, load_tokenizer
 
     tokenizer = load_tokenizer(model_path)

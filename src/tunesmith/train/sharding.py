@@ -9,20 +9,9 @@ Both need CUDA: on CPU, `--nproc N` alone gives plain data parallelism over gloo
 from __future__ import annotations
 
 import importlib.util
-from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
-
+from tunesmith.config import ZeroConfig
 from tunesmith.errors import InputError
-
-
-class ZeroConfig(BaseModel):
-    """DeepSpeed ZeRO in recipe form; the batch, accumulation, clipping and precision come from `train`."""
-
-    model_config = ConfigDict(extra="forbid")
-    zero_stage: Literal[2, 3] = 2
-    offload_optimizer: bool = False  # optimizer state in CPU memory
-    offload_params: bool = False  # ZeRO-3 only: parameters in CPU memory between uses
 
 
 def deepspeed_config(zero: ZeroConfig) -> dict:
@@ -59,7 +48,7 @@ def sharding_args(fsdp: dict | None, deepspeed: ZeroConfig | str | None) -> dict
 def check_gpu_only(train, cuda: bool) -> None:
     """Refuse, before any loading, the GPU-only settings of `train` this machine cannot run (sharding, compile,
     Liger kernels)."""
-    from tunesmith.train.kernels import resolve_kernels
+    from tunesmith.train.speedups.kernels import resolve_kernels
 
     resolve_kernels(train.kernels, cuda)
     if train.compile and not cuda:

@@ -7,7 +7,7 @@ gets the embeddings' rate.
 
 from __future__ import annotations
 
-from tunesmith.train.methods.freeze import decoder_layers
+from tunesmith.models.layers import decoder_layers
 
 
 def layer_depths(model) -> dict[str, int]:

@@ -2,32 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
-from pydantic import Field
-
-from tunesmith.config import MethodConfig
+from tunesmith.config.methods import AdaloraConfig as Config
 from tunesmith.errors import InputError
+from tunesmith.train.methods.base import Method, never_reloads
 
 # PEFT saves AdaLoRA checkpoints at their pruned ranks, which do not fit back into the training model (still at
 # init_r): keep-best and resume must be off.
-CHECKPOINTS_RELOAD = False
-
-
-class Config(MethodConfig):
-    name: Literal["adalora"] = "adalora"
-    init_r: int = Field(12, ge=1)
-    target_r: int = Field(8, ge=1)
-    tinit: int = Field(0, ge=0)
-    tfinal: int = Field(0, ge=0)
-    deltaT: int = Field(1, ge=1)  # noqa: N815 - PEFT's name
-    beta1: float = Field(0.85, gt=0, lt=1)
-    beta2: float = Field(0.85, gt=0, lt=1)
-    orth_reg_weight: float = Field(0.5, ge=0)
-    alpha: int = Field(32, ge=1)
-    dropout: float = Field(0.05, ge=0, lt=1)
-    target_modules: str | list[str] = "all-linear"
-    modules_to_save: list[str] | None = None
 
 
 def peft_config(cfg: Config, total_steps: int):
@@ -79,3 +59,6 @@ def callbacks(model, cfg: Config, plan):
             model.base_model.update_and_allocate(state.global_step)
 
     return [RankAllocation()]
+
+
+METHOD = Method(apply=apply, callbacks=callbacks, checkpoints_reload=never_reloads)

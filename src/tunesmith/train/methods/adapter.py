@@ -2,35 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Literal
-
-from pydantic import Field, model_validator
-
-from tunesmith.config import MethodConfig
-
-SETTINGS_FILE = "bottleneck_adapter.json"  # marks a trained adapter folder (weights beside it in model.safetensors)
-
-
-class Config(MethodConfig):
-    """Keys named as AdapterHub's bottleneck configs, so its docs still help."""
-
-    name: Literal["adapter"] = "adapter"
-    reduction_factor: int = Field(16, ge=1)  # bottleneck width = hidden size / reduction_factor
-    non_linearity: Literal["relu", "gelu", "silu", "tanh"] = "silu"
-    mh_adapter: bool = True  # an adapter after each attention block
-    output_adapter: bool = True  # an adapter after each MLP block
-
-    @model_validator(mode="after")
-    def _somewhere(self) -> Config:
-        if not (self.mh_adapter or self.output_adapter):
-            raise ValueError("set mh_adapter and/or output_adapter to true, or there is nothing to train")
-        return self
+from tunesmith.config.methods import AdapterConfig as Config
+from tunesmith.train.methods.base import Method
 
 
 def apply(model, cfg: Config, plan=None):
     """Freeze `model`, add zero-initialised adapters, and wrap it so checkpoints save only the adapters."""
-    from tunesmith.train.methods._bottleneck import BottleneckAdapterModel, add_adapters
+    from tunesmith.models.bottleneck import BottleneckAdapterModel, add_adapters
 
     for param in model.parameters():
         param.requires_grad_(False)
@@ -39,6 +17,4 @@ def apply(model, cfg: Config, plan=None):
     return BottleneckAdapterModel(model, settings)
 
 
-def is_adapter_folder(folder: str | Path) -> bool:
-    """Whether `folder` holds a trained bottleneck adapter (loaded by `_bottleneck.load_adapter`)."""
-    return (Path(folder) / SETTINGS_FILE).is_file()
+METHOD = Method(apply=apply)

@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
-from tunesmith.config import MethodConfig
+from tunesmith.config.methods import BitfitConfig as Config
 from tunesmith.errors import InputError
-
-TRAINS_BASE = True  # its output holds base weights: they stay float32
-
-
-class Config(MethodConfig):
-    name: Literal["bitfit"] = "bitfit"
+from tunesmith.train.methods.base import Method
 
 
 def apply(model, cfg: Config, plan=None):
@@ -28,3 +21,6 @@ def apply(model, cfg: Config, plan=None):
     for param in biases:
         param.requires_grad_(True)
     return model
+
+
+METHOD = Method(apply=apply, trains_base=True)

@@ -2,21 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
-from pydantic import Field
-
-from tunesmith.config import MethodConfig
+from tunesmith.config.methods import FreezeConfig as Config
 from tunesmith.errors import InputError
-
-TRAINS_BASE = True  # its output holds base weights: they stay float32
-
-
-class Config(MethodConfig):
-    name: Literal["freeze"] = "freeze"
-    trainable_layers: int = Field(2, ge=0)
-    trainable_modules: list[str] = Field(default_factory=list)
-    layer_lr_decay: float = Field(1.0, gt=0, le=1)  # < 1: each layer below the top learns this much slower
+from tunesmith.models.layers import decoder_layers
+from tunesmith.train.methods.base import Method
 
 
 def apply(model, cfg: Config, plan=None):
@@ -37,20 +26,6 @@ def apply(model, cfg: Config, plan=None):
     return model
 
 
-def decoder_layers(model):
-    """The model's stack of transformer blocks (the longest ModuleList named like `layers` or `h`)."""
-    import torch
-
-    stacks = [
-        module
-        for name, module in model.named_modules()
-        if isinstance(module, torch.nn.ModuleList) and name.split(".")[-1] in {"layers", "h", "blocks", "layer"}
-    ]
-    if not stacks:
-        raise InputError("method", "could not find the model's transformer layers to freeze")
-    return max(stacks, key=len)
-
-
 def optimizer(model, cfg: Config, plan):
     """Layer-wise learning rates when `layer_lr_decay` < 1; else None (the trainer's own AdamW)."""
     if cfg.layer_lr_decay == 1.0:
@@ -58,3 +33,6 @@ def optimizer(model, cfg: Config, plan):
     from tunesmith.train.methods._layer_lr import layerwise_adamw
 
     return layerwise_adamw(model, cfg.layer_lr_decay, plan)
+
+
+METHOD = Method(apply=apply, optimizer=optimizer, trains_base=True)

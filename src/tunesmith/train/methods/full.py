@@ -2,18 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
-from pydantic import Field
-
-from tunesmith.config import MethodConfig
-
-TRAINS_BASE = True  # its output holds base weights: they stay float32
-
-
-class Config(MethodConfig):
-    name: Literal["full"] = "full"
-    layer_lr_decay: float = Field(1.0, gt=0, le=1)  # < 1: each layer below the top learns this much slower
+from tunesmith.config.methods import FullConfig as Config
+from tunesmith.train.methods.base import Method
 
 
 def apply(model, cfg: Config, plan=None):
@@ -30,3 +20,6 @@ def optimizer(model, cfg: Config, plan):
     from tunesmith.train.methods._layer_lr import layerwise_adamw
 
     return layerwise_adamw(model, cfg.layer_lr_decay, plan)
+
+
+METHOD = Method(apply=apply, optimizer=optimizer, trains_base=True)

@@ -2,16 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
-from tunesmith.config import MethodConfig
-
-
-class Config(MethodConfig):
-    name: Literal["ia3"] = "ia3"
-    target_modules: str | list[str] | None = None  # None: PEFT's default (k_proj, v_proj, down_proj for Llama)
-    feedforward_modules: str | list[str] | None = None  # scaled on their input; must be among target_modules
-    modules_to_save: list[str] | None = None
+from tunesmith.config.methods import Ia3Config as Config
+from tunesmith.train.methods.base import Method
 
 
 def peft_config(cfg: Config):
@@ -31,3 +23,6 @@ def apply(model, cfg: Config, plan=None):
     from tunesmith.train.methods._peft import wrap
 
     return wrap(model, peft_config(cfg))
+
+
+METHOD = Method(apply=apply)

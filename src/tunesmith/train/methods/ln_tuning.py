@@ -2,15 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
-from tunesmith.config import MethodConfig
-
-
-class Config(MethodConfig):
-    name: Literal["ln_tuning"] = "ln_tuning"
-    target_modules: str | list[str] | None = None  # None: PEFT's default (every layer's norms and the final norm)
-    modules_to_save: list[str] | None = None
+from tunesmith.config.methods import LnTuningConfig as Config
+from tunesmith.train.methods.base import Method
 
 
 def peft_config(cfg: Config):
@@ -25,3 +18,6 @@ def apply(model, cfg: Config, plan=None):
     from tunesmith.train.methods._peft import wrap
 
     return wrap(model, peft_config(cfg))
+
+
+METHOD = Method(apply=apply)

@@ -2,22 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
-from pydantic import Field
-
-from tunesmith.config import MethodConfig
-
-
-class Config(MethodConfig):
-    name: Literal["loha"] = "loha"
-    r: int = Field(8, ge=1)
-    alpha: int = Field(8, ge=1)
-    rank_dropout: float = Field(0.0, ge=0, lt=1)
-    module_dropout: float = Field(0.0, ge=0, lt=1)
-    use_effective_conv2d: bool = False
-    target_modules: str | list[str] | None = None  # None: PEFT's default for the architecture (q_proj, v_proj)
-    modules_to_save: list[str] | None = None
+from tunesmith.config.methods import LohaConfig as Config
+from tunesmith.train.methods.base import Method
 
 
 def peft_config(cfg: Config):
@@ -41,3 +27,6 @@ def apply(model, cfg: Config, plan=None):
     from tunesmith.train.methods._peft import wrap
 
     return wrap(model, peft_config(cfg))
+
+
+METHOD = Method(apply=apply)

@@ -2,24 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
-from pydantic import Field
-
-from tunesmith.config import MethodConfig
-
-
-class Config(MethodConfig):
-    name: Literal["lokr"] = "lokr"
-    r: int = Field(8, ge=1)
-    alpha: int = Field(8, ge=1)
-    rank_dropout: float = Field(0.0, ge=0, lt=1)
-    module_dropout: float = Field(0.0, ge=0, lt=1)
-    decompose_both: bool = False
-    decompose_factor: int = -1
-    rank_dropout_scale: bool = False
-    target_modules: str | list[str] | None = None  # None: PEFT's default for the architecture (q_proj, v_proj)
-    modules_to_save: list[str] | None = None
+from tunesmith.config.methods import LokrConfig as Config
+from tunesmith.train.methods.base import Method
 
 
 def peft_config(cfg: Config):
@@ -45,3 +29,6 @@ def apply(model, cfg: Config, plan=None):
     from tunesmith.train.methods._peft import wrap
 
     return wrap(model, peft_config(cfg))
+
+
+METHOD = Method(apply=apply)

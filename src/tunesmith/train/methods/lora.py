@@ -2,41 +2,8 @@
 
 from __future__ import annotations
 
-import re
-from typing import Literal
-
-from pydantic import Field, field_validator
-
-from tunesmith.config import MethodConfig
-
-# PEFT initialisations that need no data or extra config and reload exactly: PEFT redoes PiSSA's / OLoRA's split of
-# the base weights when it loads the adapter, so only the deterministic ones are offered (no `pissa_niter_N`).
-INIT_CHOICES = ("gaussian", "orthogonal", "pissa", "olora")
-
-
-class Config(MethodConfig):
-    name: Literal["lora"] = "lora"
-    r: int = Field(16, ge=1)
-    alpha: int = Field(32, ge=1)
-    dropout: float = Field(0.05, ge=0, lt=1)
-    target_modules: str | list[str] = "all-linear"
-    use_dora: bool = False
-    use_rslora: bool = False
-    init_lora_weights: bool | str = True
-    loraplus_lr_ratio: float | None = Field(None, ge=1)
-    modules_to_save: list[str] | None = None
-
-    @field_validator("init_lora_weights")
-    @classmethod
-    def _known_init(cls, value: bool | str) -> bool | str:
-        if isinstance(value, bool) or value in INIT_CHOICES:
-            return value
-        if re.fullmatch(r"pissa_niter_\d+", value):
-            raise ValueError(
-                "pissa_niter_N (randomised SVD) cannot be reloaded exactly: PEFT redoes the split with new random "
-                "numbers when it loads the adapter; use pissa (exact SVD)"
-            )
-        raise ValueError(f"expected true, false, {', '.join(INIT_CHOICES)}")
+from tunesmith.config.methods import LoraConfig as Config
+from tunesmith.train.methods.base import Method
 
 
 def peft_config(cfg: Config):
@@ -81,3 +48,6 @@ def optimizer(model, cfg: Config, plan):
         loraplus_lr_ratio=cfg.loraplus_lr_ratio,
         loraplus_weight_decay=plan.weight_decay,
     )
+
+
+METHOD = Method(apply=apply, optimizer=optimizer)

@@ -2,22 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
-from pydantic import Field
-
-from tunesmith.config import MethodConfig
-
-CHECKPOINTS_RELOAD = False  # PEFT saves the encoder's output, not the encoder: see _no_reload.py
-
-
-class Config(MethodConfig):
-    name: Literal["p_tuning"] = "p_tuning"
-    num_virtual_tokens: int = Field(20, ge=1)
-    encoder_reparameterization_type: Literal["MLP", "LSTM"] = "MLP"
-    encoder_hidden_size: int | None = Field(None, ge=1)  # None: the model's hidden size
-    encoder_num_layers: int = Field(2, ge=1)  # LSTM only: the MLP encoder always has two hidden layers
-    encoder_dropout: float = Field(0.0, ge=0, lt=1)
+from tunesmith.config.methods import PTuningConfig as Config
+from tunesmith.train.methods.base import Method, never_reloads
 
 
 def peft_config(cfg: Config, model):
@@ -46,3 +32,6 @@ def callbacks(model, cfg: Config, plan):
     from tunesmith.train.methods._no_reload import no_reload_guard
 
     return [no_reload_guard("p_tuning")]
+
+
+METHOD = Method(apply=apply, callbacks=callbacks, checkpoints_reload=never_reloads)

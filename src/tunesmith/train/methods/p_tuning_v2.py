@@ -2,17 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
-from pydantic import Field
-
-from tunesmith.config import MethodConfig
+from tunesmith.config.methods import PTuningV2Config as Config
 from tunesmith.train.methods import prefix_tuning
-
-
-class Config(MethodConfig):
-    name: Literal["p_tuning_v2"] = "p_tuning_v2"
-    num_virtual_tokens: int = Field(20, ge=1)
+from tunesmith.train.methods.base import Method
 
 
 def apply(model, cfg: Config, plan=None):
@@ -21,3 +13,6 @@ def apply(model, cfg: Config, plan=None):
 
     prefix = prefix_tuning.Config(num_virtual_tokens=cfg.num_virtual_tokens, prefix_projection=False)
     return wrap(model, prefix_tuning.peft_config(prefix, model))
+
+
+METHOD = Method(apply=apply)

@@ -2,18 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
-from pydantic import Field
-
-from tunesmith.config import MethodConfig
-
-
-class Config(MethodConfig):
-    name: Literal["prefix_tuning"] = "prefix_tuning"
-    num_virtual_tokens: int = Field(20, ge=1)
-    prefix_projection: bool = True  # Li & Liang's reparameterisation; false is `p_tuning_v2`
-    encoder_hidden_size: int | None = Field(None, ge=1)  # the MLP's width; None: the model's hidden size
+from tunesmith.config.methods import PrefixTuningConfig as Config
+from tunesmith.train.methods.base import Method
 
 
 def peft_config(cfg: Config, model, projection: bool | None = None):
@@ -45,3 +35,6 @@ def callbacks(model, cfg: Config, plan):
     from tunesmith.train.methods._no_reload import no_reload_guard
 
     return [] if checkpoints_reload(cfg) else [no_reload_guard("prefix_tuning")]
+
+
+METHOD = Method(apply=apply, callbacks=callbacks, checkpoints_reload=checkpoints_reload)

@@ -2,24 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
-from pydantic import Field, model_validator
-
-from tunesmith.config import MethodConfig
-
-
-class Config(MethodConfig):
-    name: Literal["prompt_tuning"] = "prompt_tuning"
-    num_virtual_tokens: int = Field(20, ge=1)
-    prompt_tuning_init: Literal["RANDOM", "TEXT", "SAMPLE_VOCAB"] = "RANDOM"
-    prompt_tuning_init_text: str | None = None  # with TEXT: the virtual tokens start as this text's embeddings
-
-    @model_validator(mode="after")
-    def _text_when_needed(self) -> Config:
-        if self.prompt_tuning_init == "TEXT" and not self.prompt_tuning_init_text:
-            raise ValueError("prompt_tuning_init TEXT needs prompt_tuning_init_text, e.g. 'Answer the question:'")
-        return self
+from tunesmith.config.methods import PromptTuningConfig as Config
+from tunesmith.train.methods.base import Method
 
 
 def peft_config(cfg: Config, model):
@@ -41,3 +25,6 @@ def apply(model, cfg: Config, plan=None):
     from tunesmith.train.methods._peft import wrap
 
     return wrap(model, peft_config(cfg, model))
+
+
+METHOD = Method(apply=apply)

@@ -8,17 +8,11 @@ The saved adapter is an ordinary LoRA adapter: chat, eval and `export merge` use
 from __future__ import annotations
 
 import importlib.util
-from typing import Literal
 
+from tunesmith.config.methods import QloraConfig as Config
 from tunesmith.errors import InputError
 from tunesmith.train.methods import lora
-
-
-class Config(lora.Config):
-    name: Literal["qlora"] = "qlora"  # type: ignore[assignment]
-    bnb_4bit_quant_type: Literal["nf4", "fp4"] = "nf4"
-    bnb_4bit_use_double_quant: bool = True
-    bnb_4bit_compute_dtype: Literal["bfloat16", "float16", "float32"] = "bfloat16"
+from tunesmith.train.methods.base import Method
 
 
 def preflight(cfg: Config) -> None:
@@ -81,3 +75,6 @@ def optimizer(model, cfg: Config, plan):
         )
     params = [p for p in model.parameters() if p.requires_grad]
     return bnb.optim.PagedAdamW8bit(params, lr=plan.learning_rate, weight_decay=plan.weight_decay)
+
+
+METHOD = Method(apply=apply, optimizer=optimizer, preflight=preflight, quantization_config=quantization_config)

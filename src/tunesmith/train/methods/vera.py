@@ -2,22 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
-from pydantic import Field
-
-from tunesmith.config import MethodConfig
-
-
-class Config(MethodConfig):
-    name: Literal["vera"] = "vera"
-    r: int = Field(256, ge=1)
-    target_modules: str | list[str] | None = None  # None: PEFT's default for the architecture (q_proj, v_proj)
-    vera_dropout: float = Field(0.0, ge=0, lt=1)
-    d_initial: float = Field(0.1, gt=0)
-    projection_prng_key: int = 0
-    save_projection: bool = True
-    modules_to_save: list[str] | None = None
+from tunesmith.config.methods import VeraConfig as Config
+from tunesmith.train.methods.base import Method
 
 
 def peft_config(cfg: Config):
@@ -41,3 +27,6 @@ def apply(model, cfg: Config, plan=None):
     from tunesmith.train.methods._peft import wrap
 
     return wrap(model, peft_config(cfg))
+
+
+METHOD = Method(apply=apply)

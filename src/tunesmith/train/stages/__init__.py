@@ -1,19 +1,20 @@
-"""Training objectives, one module each, found by name.
+"""Training objectives, one module each, found by name; each ends with `STAGE = Stage(...)` (see base.py).
 
-A stage module defines `Config` (its recipe keys under `stage:`), `load_datasets(recipe) -> (train, validation)`
-in the columns its trainer reads, and `build_trainer(model, tokenizer, train_ds, eval_ds, recipe, run, precision,
-callbacks, optimizer=None)` returning a ready TRL/transformers trainer.
+A stage's recipe keys are its config class in `tunesmith/config/stages.py` (the module's `Config`).
 """
 
 from __future__ import annotations
 
 import importlib
-import pkgutil
-from types import ModuleType
 
-STAGES: tuple[str, ...] = tuple(sorted(m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_")))
+from tunesmith.train.stages.base import Stage
+
+__all__ = ["Stage", "find_stage"]
 
 
-def stage_module(name: str) -> ModuleType:
-    """The module that trains objective `name` (already validated by the recipe)."""
-    return importlib.import_module(f"{__name__}.{name}")
+def find_stage(name: str) -> Stage:
+    """The stage called `name` (the recipe has already checked that it exists)."""
+    stage = importlib.import_module(f"{__name__}.{name}").STAGE
+    if not isinstance(stage, Stage):
+        raise TypeError(f"tunesmith.train.stages.{name}.STAGE is not a Stage")
+    return stage

@@ -2,27 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from pathlib import Path
-
 from transformers import TrainerCallback
 
-from tunesmith.config import Recipe
-from tunesmith.runs import RunDir
+from tunesmith.train.job import TrainJob
 from tunesmith.train.precision import has_cuda
 from tunesmith.train.sharding import sharding_args
-
-
-def train_and_validation(recipe: Recipe, load: Callable[[Path], object]):
-    """(train, validation or None): `load(data.validation)` if given, else a seeded `validation_split` share."""
-    cfg = recipe.data
-    train = load(cfg.train)
-    if cfg.validation is not None:
-        return train, load(cfg.validation)
-    if cfg.validation_split > 0 and len(train) >= 10:
-        split = train.train_test_split(test_size=cfg.validation_split, seed=recipe.train.seed)
-        return split["train"], split["test"]
-    return train, None
 
 
 def checkpointing_key(config_class) -> str:
@@ -31,20 +15,12 @@ def checkpointing_key(config_class) -> str:
     return "activation_checkpointing" if "activation_checkpointing" in fields else "gradient_checkpointing"
 
 
-def training_args(
-    recipe: Recipe,
-    run: RunDir,
-    precision: str,
-    has_eval: bool,
-    config_class,
-    best_metric: str = "eval_loss",
-    greater_is_better: bool = False,
-) -> dict:
+def training_args(job: TrainJob, config_class, best_metric: str = "eval_loss", greater_is_better: bool = False) -> dict:
     """The recipe's `train` section as keyword arguments of `config_class` (a TRL config; their names on the left).
 
     `best_metric` picks the checkpoint kept at the end (e.g. `eval_reward` for online RL, where higher is better).
     """
-    t = recipe.train
+    t, run, precision, has_eval = job.recipe.train, job.run, job.precision, job.has_eval
     keep_best = t.keep_best and has_eval
     save_steps = t.save_steps or t.eval_steps
     if keep_best and save_steps % t.eval_steps:
@@ -84,26 +60,26 @@ def training_args(
     }
 
 
-def make_trainer(trainer_class, model, tokenizer, args, datasets, recipe: Recipe, callbacks, optimizer, **extra):
-    """A TRL trainer over (train, eval) with our callbacks (plus early stopping when asked) and no raw-log printing.
+def make_trainer(trainer_class, job: TrainJob, args, **extra):
+    """A TRL trainer over the job's data with its callbacks (plus early stopping when asked), no raw-log printing.
 
     `optimizer`, when a method builds its own (parameter groups with their own learning rates), replaces the
     trainer's default AdamW; the learning-rate schedule is still the recipe's.
     """
     from transformers import EarlyStoppingCallback, PrinterCallback
 
-    train_ds, eval_ds = datasets
-    callbacks = list(callbacks)
-    if recipe.train.early_stopping_patience and eval_ds is not None:
-        callbacks.append(EarlyStoppingCallback(early_stopping_patience=recipe.train.early_stopping_patience))
+    callbacks = list(job.callbacks)
+    patience = job.recipe.train.early_stopping_patience
+    if patience and job.has_eval:
+        callbacks.append(EarlyStoppingCallback(early_stopping_patience=patience))
     trainer = trainer_class(
-        model=model,
+        model=job.model,
         args=args,
-        train_dataset=train_ds,
-        eval_dataset=eval_ds,
-        processing_class=tokenizer,
+        train_dataset=job.data.train,
+        eval_dataset=job.data.validation,
+        processing_class=job.tokenizer,
         callbacks=callbacks,
-        optimizers=(optimizer, None),
+        optimizers=(job.optimizer, None),
         **extra,
     )
     trainer.remove_callback(PrinterCallback)  # it prints raw log dicts; progress goes through our callbacks

@@ -8,28 +8,11 @@ adapter is merged into its base for scoring.
 
 from __future__ import annotations
 
-from typing import Literal
-
-from pydantic import Field
-
-from tunesmith.config import Recipe, StageConfig
-from tunesmith.runs import RunDir
-from tunesmith.train.stages._common import make_trainer, train_and_validation, training_args
-
-
-class Config(StageConfig):
-    name: Literal["distill"] = "distill"
-    teacher: str  # model reference or run directory; must share the student's tokenizer
-    beta: float = Field(0.5, ge=0.0, le=1.0)  # generalised JSD: 0 forward KL, 0.5 JSD, 1 reverse KL
-    temperature: float = Field(1.0, gt=0)  # sampling temperature of the student's completions
-    max_completion_length: int = Field(128, ge=1)
-
-
-def load_datasets(recipe: Recipe):
-    """(train, validation or None): a conversational `prompt` per record (chat data: the turns before the reply)."""
-    from tunesmith.train.stages._online import _prompts
-
-    return train_and_validation(recipe, lambda path: _prompts(path, recipe, []))
+from tunesmith.config.stages import DistillConfig as Config
+from tunesmith.data.training import Prompts
+from tunesmith.train.job import TrainJob
+from tunesmith.train.stages._common import make_trainer, training_args
+from tunesmith.train.stages.base import Stage
 
 
 def load_teacher(ref: str):
@@ -42,21 +25,18 @@ def load_teacher(ref: str):
     return model.eval()
 
 
-def build_trainer(
-    model, tokenizer, train_ds, eval_ds, recipe: Recipe, run: RunDir, precision: str, callbacks, optimizer=None
-):
+def build_trainer(job: TrainJob, cfg: Config):
     """A DistillationTrainer: on-policy completions from the student, scored against the teacher's logits."""
     from trl import DistillationConfig, DistillationTrainer
 
-    stage = recipe.stage
     args = DistillationConfig(
-        **training_args(recipe, run, precision, eval_ds is not None, DistillationConfig),
-        beta=stage.beta,
-        temperature=stage.temperature,
-        max_completion_length=stage.max_completion_length,
+        **training_args(job, DistillationConfig),
+        beta=cfg.beta,
+        temperature=cfg.temperature,
+        max_completion_length=cfg.max_completion_length,
     )
-    teacher = load_teacher(stage.teacher)
-    extra = {"teacher_model": teacher}
-    return make_trainer(
-        DistillationTrainer, model, tokenizer, args, (train_ds, eval_ds), recipe, callbacks, optimizer, **extra
-    )
+    return make_trainer(DistillationTrainer, job, args, teacher_model=load_teacher(cfg.teacher))
+
+
+# a conversational `prompt` per record (chat data: the turns before the reply)
+STAGE = Stage(needs=lambda cfg, recipe: Prompts(), build_trainer=build_trainer)

@@ -6,36 +6,18 @@ Rewards can be rules (json_valid, regex, length, exact_answer), a trained reward
 
 from __future__ import annotations
 
-from typing import Literal
-
-from pydantic import Field
-
-from tunesmith.config import Recipe
-from tunesmith.runs import RunDir
-from tunesmith.train.stages._online import OnlineConfig, build_online_trainer, load_prompt_datasets
+from tunesmith.config.stages import GrpoConfig as Config
+from tunesmith.train.job import TrainJob
+from tunesmith.train.stages._online import build_online_trainer, prompts_with_reward_columns
+from tunesmith.train.stages.base import Stage
 
 
-class Config(OnlineConfig):
-    name: Literal["grpo"] = "grpo"
-    beta: float = Field(0.0, ge=0)  # KL weight toward the starting model; 0 (TRL's default) needs no reference
-    loss_type: Literal["grpo", "dr_grpo", "dapo", "bnpo", "cispo", "sapo"] = "dapo"
-    scale_rewards: Literal["group", "batch", "none"] = "group"
-
-
-def load_datasets(recipe: Recipe):
-    """(train, validation or None) as conversational prompts plus the columns the rewards read."""
-    return load_prompt_datasets(recipe)
-
-
-def build_trainer(
-    model, tokenizer, train_ds, eval_ds, recipe: Recipe, run: RunDir, precision: str, callbacks, optimizer=None
-):
+def build_trainer(job: TrainJob, cfg: Config):
     """A GRPOTrainer; it logs `reward` (mean per step), `rewards/<name>/mean` and completion lengths."""
     from trl import GRPOConfig, GRPOTrainer
 
-    cfg: Config = recipe.stage
     fields = {"beta": cfg.beta, "loss_type": cfg.loss_type, "scale_rewards": cfg.scale_rewards}
-    return build_online_trainer(
-        GRPOTrainer, GRPOConfig, fields, model, tokenizer, (train_ds, eval_ds), recipe, run, precision, callbacks,
-        optimizer,
-    )  # fmt: skip
+    return build_online_trainer(GRPOTrainer, GRPOConfig, fields, job, cfg)
+
+
+STAGE = Stage(needs=prompts_with_reward_columns, build_trainer=build_trainer)

@@ -7,81 +7,26 @@ windows with per-document attention, so no compute is spent on padding.
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-from typing import Literal
-
-from pydantic import Field
-
-from tunesmith.config import Recipe, StageConfig
-from tunesmith.errors import InputError
-from tunesmith.runs import RunDir
-from tunesmith.train.stages._common import make_trainer, train_and_validation, training_args
+from tunesmith.config.stages import PretrainConfig as Config
+from tunesmith.data.training import Text
+from tunesmith.train.job import TrainJob
+from tunesmith.train.stages._common import make_trainer, training_args
+from tunesmith.train.stages.base import Stage
 
 
-class Config(StageConfig):
-    name: Literal["pretrain"] = "pretrain"
-    packing: bool = True  # pack documents into max_length windows (train.packing is for chat SFT)
-    min_characters: int = Field(1, ge=1)  # texts shorter than this are skipped
-
-
-def load_datasets(recipe: Recipe):
-    """(train, validation or None) as `text` datasets."""
-    return train_and_validation(recipe, lambda path: text_dataset(path, recipe.stage.min_characters))
-
-
-def text_dataset(path: Path, min_characters: int = 1):
-    """A `text` dataset from documents, or from JSON/JSONL records with a `text` field."""
-    from datasets import Dataset
-
-    path = Path(path)
-    if not path.exists():
-        raise InputError(str(path), "training text not found")
-    if path.is_file() and path.suffix.lower() in {".jsonl", ".json"}:
-        texts = [_text_field(record, path, n) for n, record in enumerate(_records(path), 1)]
-    else:
-        from tunesmith.data.documents import document_records
-
-        texts = [record["text"] for record in document_records(path)]
-    texts = [t for t in texts if len(t.strip()) >= min_characters]
-    if not texts:
-        raise InputError(str(path), "no text to train on (documents empty or all below stage.min_characters)")
-    return Dataset.from_dict({"text": texts})
-
-
-def build_trainer(
-    model, tokenizer, train_ds, eval_ds, recipe: Recipe, run: RunDir, precision: str, callbacks, optimizer=None
-):
+def build_trainer(job: TrainJob, cfg: Config):
     """TRL's SFTTrainer in language-modelling mode: the `text` column, loss on every token."""
     from trl import SFTConfig, SFTTrainer
 
     args = SFTConfig(
-        **training_args(recipe, run, precision, eval_ds is not None, SFTConfig),
-        max_length=recipe.train.max_length,
-        packing=recipe.stage.packing,
+        **training_args(job, SFTConfig),
+        max_length=job.recipe.train.max_length,
+        packing=cfg.packing,
         packing_strategy="bfd",
         dataset_text_field="text",
     )
-    model.config.use_cache = False
-    return make_trainer(SFTTrainer, model, tokenizer, args, (train_ds, eval_ds), recipe, callbacks, optimizer)
+    job.model.config.use_cache = False
+    return make_trainer(SFTTrainer, job, args)
 
 
-def _records(path: Path) -> list:
-    text = path.read_text(encoding="utf-8")
-    if path.suffix.lower() == ".json":
-        data = json.loads(text)
-        return data if isinstance(data, list) else [data]
-    records = []
-    for n, line in enumerate(text.splitlines(), 1):
-        if line.strip():
-            try:
-                records.append(json.loads(line))
-            except json.JSONDecodeError as exc:
-                raise InputError(f"{path}:{n}", f"not valid JSON ({exc.msg})") from None
-    return records
-
-
-def _text_field(record, path: Path, n: int) -> str:
-    if not isinstance(record, dict) or not isinstance(record.get("text"), str):
-        raise InputError(f"{path}: record {n}", "expected an object with a 'text' string field")
-    return record["text"]
+STAGE = Stage(needs=lambda cfg, recipe: Text(min_characters=cfg.min_characters), build_trainer=build_trainer)

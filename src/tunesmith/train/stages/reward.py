@@ -6,26 +6,18 @@ The trained run scores (prompt, reply) conversations; online RL stages use it as
 
 from __future__ import annotations
 
-from typing import Literal
-
-from pydantic import Field
-
-from tunesmith.config import Recipe, StageConfig
+from tunesmith.config.stages import RewardStageConfig as Config
+from tunesmith.data.training import Preference
 from tunesmith.errors import InputError
-from tunesmith.runs import RunDir
+from tunesmith.train.job import TrainJob
 from tunesmith.train.stages._common import make_trainer, training_args
-from tunesmith.train.stages._preference import load_preference_datasets
-
-
-class Config(StageConfig):
-    name: Literal["reward"] = "reward"
-    center_rewards_coefficient: float | None = Field(None, ge=0)  # pushes rewards toward mean zero (0.01 is usual)
+from tunesmith.train.stages.base import Stage
 
 
 def load_model(path: str, dtype: str = "float32", quantization_config=None, attn_implementation: str | None = None):
     """The base model with a fresh one-output score head (num_labels=1), loaded like `models.loading.load_model`.
 
-    run.py calls a stage's `load_model` in place of the causal-LM loader when the stage defines one.
+    The run loads the model through the stage's `load_model`; this one replaces the causal-LM loader.
     """
     import torch
     from transformers import AutoModelForSequenceClassification
@@ -41,26 +33,18 @@ def load_model(path: str, dtype: str = "float32", quantization_config=None, attn
         raise InputError(f"model '{path}'", f"could not load it with a reward head ({exc})") from None
 
 
-def load_datasets(recipe: Recipe):
-    """(train, validation or None) as prompt/chosen/rejected conversations."""
-    return load_preference_datasets(recipe)
-
-
-def build_trainer(
-    model, tokenizer, train_ds, eval_ds, recipe: Recipe, run: RunDir, precision: str, callbacks, optimizer=None
-):
+def build_trainer(job: TrainJob, cfg: Config):
     """A RewardTrainer; it logs accuracy (chosen scored above rejected) and margin on train and eval batches."""
     from trl import RewardConfig, RewardTrainer
 
-    _check_head_trains(model)
-    cfg: Config = recipe.stage
+    _check_head_trains(job.model)
     args = RewardConfig(
-        **training_args(recipe, run, precision, eval_ds is not None, RewardConfig),
-        max_length=recipe.train.max_length,
+        **training_args(job, RewardConfig),
+        max_length=job.recipe.train.max_length,
         center_rewards_coefficient=cfg.center_rewards_coefficient,
     )
-    model.config.use_cache = False
-    return make_trainer(RewardTrainer, model, tokenizer, args, (train_ds, eval_ds), recipe, callbacks, optimizer)
+    job.model.config.use_cache = False
+    return make_trainer(RewardTrainer, job, args)
 
 
 def _check_head_trains(model) -> None:
@@ -76,3 +60,6 @@ def _check_head_trains(model) -> None:
         )
     for p in head:
         p.requires_grad_(True)
+
+
+STAGE = Stage(needs=lambda cfg, recipe: Preference(stage="reward"), build_trainer=build_trainer, load_model=load_model)

@@ -5,40 +5,20 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
-from pydantic import Field
-
-from tunesmith.config import Recipe, StageConfig
-from tunesmith.runs import RunDir
+from tunesmith.config.stages import SimpoConfig as Config
+from tunesmith.data.training import Preference
+from tunesmith.train.job import TrainJob
 from tunesmith.train.stages._common import make_trainer, training_args
 from tunesmith.train.stages._experimental import experimental
-from tunesmith.train.stages._preference import load_preference_datasets
+from tunesmith.train.stages.base import Stage
 
 
-class Config(StageConfig):
-    name: Literal["simpo"] = "simpo"
-    beta: float = Field(2.0, gt=0)  # the SimPO paper's range is 2.0–2.5 (TRL's CPO default 0.1 suits CPO's loss)
-    simpo_gamma: float = Field(0.5, ge=0)  # target reward margin
-    cpo_alpha: float = Field(0.0, ge=0)
-    label_smoothing: float = Field(0.0, ge=0, lt=0.5)
-    max_completion_length: int | None = Field(None, ge=1)
-
-
-def load_datasets(recipe: Recipe):
-    """(train, validation or None) as prompt/chosen/rejected conversations."""
-    return load_preference_datasets(recipe)
-
-
-def build_trainer(
-    model, tokenizer, train_ds, eval_ds, recipe: Recipe, run: RunDir, precision: str, callbacks, optimizer=None
-):
+def build_trainer(job: TrainJob, cfg: Config):
     """A CPOTrainer with the SimPO loss; it logs rewards/accuracies and rewards/margins on train and eval batches."""
     config_class, trainer_class = experimental("cpo", "CPOConfig", "CPOTrainer")
-    cfg: Config = recipe.stage
     args = config_class(
-        **training_args(recipe, run, precision, eval_ds is not None, config_class),
-        max_length=recipe.train.max_length,
+        **training_args(job, config_class),
+        max_length=job.recipe.train.max_length,
         max_completion_length=cfg.max_completion_length,
         loss_type="simpo",
         beta=cfg.beta,
@@ -46,5 +26,8 @@ def build_trainer(
         cpo_alpha=cfg.cpo_alpha,
         label_smoothing=cfg.label_smoothing,
     )
-    model.config.use_cache = False
-    return make_trainer(trainer_class, model, tokenizer, args, (train_ds, eval_ds), recipe, callbacks, optimizer)
+    job.model.config.use_cache = False
+    return make_trainer(trainer_class, job, args)
+
+
+STAGE = Stage(needs=lambda cfg, recipe: Preference(stage="simpo"), build_trainer=build_trainer)

@@ -9,47 +9,32 @@ rejected replies rarely are. They are written to `self-play/` in the run directo
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
-from typing import Literal
 
-from pydantic import Field
-
-from tunesmith.config import Recipe
+from tunesmith.config.stages import SpinConfig as Config
 from tunesmith.data.io import write_records
 from tunesmith.errors import InputError
-from tunesmith.runs import RunDir
+from tunesmith.train.job import TrainJob
 from tunesmith.train.stages import dpo
+from tunesmith.train.stages.base import Stage
+from tunesmith.train.stages.sft import chat_data
 
 
-class Config(dpo.Config):
-    name: Literal["spin"] = "spin"  # type: ignore[assignment]
-    max_new_tokens: int = Field(256, ge=1)  # the longest own answer generated
-    temperature: float = Field(0.0, ge=0)  # 0: the model's greedy answer, the mistake it makes most
-    generation_batch_size: int = Field(16, ge=1)
-    max_prompts: int | None = Field(None, ge=1)  # answer a seeded sample of this many training prompts; None: all
-
-
-def load_datasets(recipe: Recipe):
-    """(train, validation or None) as `messages` datasets; the pairs are made once the model is loaded."""
-    from tunesmith.train.stages import sft
-
-    return sft.load_datasets(recipe)
-
-
-def build_trainer(
-    model, tokenizer, train_ds, eval_ds, recipe: Recipe, run: RunDir, precision: str, callbacks, optimizer=None
-):
+def build_trainer(job: TrainJob, cfg: Config):
     """Answer the prompts with `model`, pair the wrong answers against the references, and build a DPOTrainer."""
     from datasets import Dataset
 
-    cfg: Config = recipe.stage
-    folder = run.root / "self-play"
+    from tunesmith.data.training import TrainingData
+
+    model, tokenizer, train_ds, eval_ds = job.model, job.tokenizer, job.data.train, job.data.validation
+    folder = job.run.root / "self-play"
     if cfg.max_prompts is not None and len(train_ds) > cfg.max_prompts:
-        train_ds = train_ds.shuffle(seed=recipe.train.seed).select(range(cfg.max_prompts))
+        train_ds = train_ds.shuffle(seed=job.recipe.train.seed).select(range(cfg.max_prompts))
     train_pairs = Dataset.from_list(_pairs(model, tokenizer, train_ds, cfg, folder / "train.jsonl"))
     if len(train_pairs) == 0:
         raise InputError(
-            str(recipe.data.train),
+            str(job.recipe.data.train),
             "the starting model already answers every training prompt exactly as the reference; "
             "there is nothing for self-play to learn",
         )
@@ -57,9 +42,7 @@ def build_trainer(
     if eval_ds is not None:
         rows = _pairs(model, tokenizer, eval_ds, cfg, folder / "validation.jsonl")
         eval_pairs = Dataset.from_list(rows) if rows else None
-    return dpo.build_trainer(
-        model, tokenizer, train_pairs, eval_pairs, recipe, run, precision, callbacks, optimizer=optimizer
-    )
+    return dpo.build_trainer(replace(job, data=TrainingData(train_pairs, eval_pairs)), cfg)
 
 
 def self_play_pairs(conversations: list[list[dict]], answers: list[str]) -> list[dict]:
@@ -81,7 +64,7 @@ def _pairs(model, tokenizer, messages_ds, cfg: Config, cache: Path) -> list[dict
     """The self-play pairs for `messages_ds`, generated once and cached at `cache`."""
     if cache.is_file():
         return [json.loads(line) for line in cache.read_text(encoding="utf-8").splitlines()]
-    from tunesmith.eval.generate import generate
+    from tunesmith.models.generate import generate
 
     conversations = [m for m in messages_ds["messages"] if m and m[-1]["role"] == "assistant"]
     padding_side, use_cache, training = tokenizer.padding_side, model.config.use_cache, model.training
@@ -103,3 +86,7 @@ def _pairs(model, tokenizer, messages_ds, cfg: Config, cache: Path) -> list[dict
     cache.parent.mkdir(parents=True, exist_ok=True)
     write_records(cache, rows)
     return rows
+
+
+# `messages` data, like SFT's: the pairs are made from it once the model is loaded
+STAGE = Stage(needs=chat_data, build_trainer=build_trainer)

@@ -2,28 +2,22 @@
 
 from __future__ import annotations
 
-import difflib
-import importlib
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, SerializeAsAny, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
+from tunesmith.config.methods import METHOD_NAMES, LoraConfig, MethodConfig
+from tunesmith.config.stages import STAGE_NAMES, SftConfig, StageConfig
 from tunesmith.errors import InputError
-from tunesmith.train.sharding import ZeroConfig
+from tunesmith.schema import Strict, dump_yaml, input_error, named_section
 from tunesmith.yaml_file import read_mapping
 
 DEFAULT_MODEL = "smollm2-135m"
 
 
-class Section(BaseModel):
-    """Base for every recipe section: unknown keys are errors, and values are re-validated on assignment."""
-
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
-
-
-class DataConfig(Section):
+class DataConfig(Strict):
     train: Path
     validation: Path | None = None
     validation_split: float = Field(0.1, ge=0.0, lt=1.0)
@@ -36,22 +30,18 @@ class DataConfig(Section):
     mix_weights: dict[str, float] | None = None  # or fixed weights by file stem
 
 
-class MethodConfig(Section):
-    """Base of every method's parameters; each `train/methods/<name>.py` defines a `Config` subclass."""
-
-    name: str
-
-
-class StageConfig(Section):
-    """Base of every stage's parameters; each `train/stages/<name>.py` defines a `Config` subclass."""
-
-    name: str
-
-
 Attention = Literal["auto", "sdpa", "eager", "flash_attention_2", "flex_attention"]
 
 
-class TrainConfig(Section):
+class ZeroConfig(Strict):
+    """DeepSpeed ZeRO in recipe form; the batch, accumulation, clipping and precision come from `train`."""
+
+    zero_stage: Literal[2, 3] = 2
+    offload_optimizer: bool = False  # optimizer state in CPU memory
+    offload_params: bool = False  # ZeRO-3 only: parameters in CPU memory between uses
+
+
+class TrainConfig(Strict):
     epochs: float = Field(1.0, gt=0)
     max_steps: int = Field(-1, ge=-1)
     batch_size: int = Field(8, ge=1)
@@ -71,8 +61,12 @@ class TrainConfig(Section):
     fsdp: dict[str, Any] | None = None  # GPUs: transformers' fsdp_config keys, e.g. {version: 2} (train/sharding.py)
     deepspeed: ZeroConfig | str | None = None  # GPUs: {zero_stage: 2|3, offload_optimizer, offload_params} or a path
     compile: bool = False  # torch.compile the model: GPUs only (on CPU it recompiles for every batch length)
+    return_freed_memory: bool = True  # glibc: fix malloc's mmap threshold, so freed activations leave the process
+    # (train/speedups/allocator.py; long-answers benchmark peak 2,024 → 1,876 MiB); false leaves malloc as it is
     kernels: Literal["auto", "lean", "liger", "none"] = "auto"  # fused layers: Liger on GPU, lean on CPU
-    attention: Attention = "auto"  # the model's default; SFT on CPU: eager or SDPA per batch (train/attention.py)
+    attention: Attention = (
+        "auto"  # the model's default; SFT on CPU: eager or SDPA per batch (train/speedups/attention.py)
+    )
     precision: Literal["auto", "fp32", "bf16", "fp16"] = "auto"
     frozen_weights: Literal["auto", "fp32", "bf16"] = "auto"  # storage of weights that do not train; auto: bf16
     # when training in bf16 with an adapter method (the matmuls run in bf16 anyway; half the memory, no recasting)
@@ -85,7 +79,7 @@ class TrainConfig(Section):
     keep_best: bool = True
 
 
-class ForgettingConfig(Section):
+class ForgettingConfig(Strict):
     """Defences against forgetting general skills while learning the task (see train/replay.py, train/l2sp.py)."""
 
     replay: float = Field(0.0, ge=0.0, lt=1.0)  # share of training examples drawn from general data
@@ -94,7 +88,7 @@ class ForgettingConfig(Section):
     l2sp: float = Field(0.0, ge=0.0)  # pull toward the starting weights per step: θ -= lr·l2sp·(θ - θ₀)
 
 
-class EvalConfig(Section):
+class EvalConfig(Strict):
     file: Path | None = None
     metrics: list[str] = Field(default_factory=lambda: ["exact_match", "rouge_l"])
     json_fields: list[str] | None = None
@@ -105,7 +99,7 @@ class EvalConfig(Section):
     forgetting_probe: bool = False  # also score general instruction following (tunesmith.eval.probe)
 
 
-class SearchSpace(Section):
+class SearchSpace(Strict):
     """One hyperparameter's range: `low`/`high` (optionally `log`, `step`; ints if both are ints) or `choices`."""
 
     low: float | None = None
@@ -125,7 +119,7 @@ class SearchSpace(Section):
         return self
 
 
-class SweepConfig(Section):
+class SweepConfig(Strict):
     """Hyperparameter search with Optuna (`tunesmith sweep`): dotted recipe keys mapped to their ranges."""
 
     trials: int = Field(8, ge=1)
@@ -134,18 +128,16 @@ class SweepConfig(Section):
     seed: int = 0
 
 
-class OutputConfig(Section):
+class OutputConfig(Strict):
     dir: Path = Path("runs")
     name: str | None = None
 
 
-class Recipe(Section):
+class Recipe(Strict):
     model: str = DEFAULT_MODEL
     data: DataConfig
-    # SerializeAsAny: dump the concrete method/stage Config with all its keys, not just the base class's `name`
-    # the defaults are the concrete classes (a default skips the validators below): LoRA's r, alpha … included
-    stage: SerializeAsAny[StageConfig] = Field(default_factory=lambda: component_config_class("stage", "sft")())
-    method: SerializeAsAny[MethodConfig] = Field(default_factory=lambda: method_config_class("lora")())
+    stage: StageConfig = Field(default_factory=SftConfig)
+    method: MethodConfig = Field(default_factory=LoraConfig)
     train: TrainConfig = Field(default_factory=TrainConfig)
     forgetting: ForgettingConfig = Field(default_factory=ForgettingConfig)
     eval: EvalConfig = Field(default_factory=EvalConfig)
@@ -154,13 +146,13 @@ class Recipe(Section):
 
     @field_validator("method", mode="before")
     @classmethod
-    def _method_by_name(cls, value: Any) -> MethodConfig:
-        return _component("method", value, "{name: lora, r: 16}")
+    def _method_by_name(cls, value: Any) -> Any:
+        return named_section(value, "method", METHOD_NAMES, "{name: lora, r: 16}")
 
     @field_validator("stage", mode="before")
     @classmethod
-    def _stage_by_name(cls, value: Any) -> StageConfig:
-        return _component("stage", value, "{name: dpo, beta: 0.1}")
+    def _stage_by_name(cls, value: Any) -> Any:
+        return named_section(value, "stage", STAGE_NAMES, "{name: dpo, beta: 0.1}")
 
     @model_validator(mode="after")
     def _default_name(self) -> Recipe:
@@ -171,38 +163,6 @@ class Recipe(Section):
     @property
     def run_dir(self) -> Path:
         return self.output.dir / str(self.output.name)
-
-
-def _component(kind: str, value: Any, example: str) -> Any:
-    """Validate a `method` or `stage` section against the `Config` of the module it names."""
-    if isinstance(value, str):
-        value = {"name": value}
-    if isinstance(value, BaseModel):
-        value = value.model_dump()
-    if not isinstance(value, dict) or "name" not in value:
-        raise ValueError(f"expected a mapping with a 'name' key, e.g. {example}")
-    return component_config_class(kind, str(value["name"])).model_validate(value)
-
-
-def component_config_class(kind: str, name: str) -> type[BaseModel]:
-    """Find the `Config` class of method or stage `name` in its own module, so no central registry grows."""
-    package = {"method": "tunesmith.train.methods", "stage": "tunesmith.train.stages"}[kind]
-    known = _module_names(package)
-    if name not in known:
-        raise ValueError(f"unknown {kind} '{name}'{_did_you_mean(name, known)}; known: {', '.join(known)}")
-    return importlib.import_module(f"{package}.{name}").Config
-
-
-def method_config_class(name: str) -> type[BaseModel]:
-    """The `Config` class of method `name`."""
-    return component_config_class("method", name)
-
-
-def _module_names(package: str) -> tuple[str, ...]:
-    import pkgutil
-
-    path = importlib.import_module(package).__path__
-    return tuple(sorted(m.name for m in pkgutil.iter_modules(path) if not m.name.startswith("_")))
 
 
 def load_recipe(path: str | Path, overrides: list[str] | None = None) -> Recipe:
@@ -234,59 +194,9 @@ def validate_recipe(raw: dict, source: str = "recipe") -> Recipe:
     try:
         return Recipe.model_validate(raw)
     except ValidationError as exc:
-        raise _input_error(exc, raw, source) from None
+        raise input_error(exc, Recipe, source) from None
 
 
 def dump_recipe(recipe: Recipe) -> str:
     """The resolved recipe as YAML, the form written into every run directory."""
-    return yaml.safe_dump(recipe.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
-
-
-def _input_error(exc: ValidationError, raw: dict, source: str) -> InputError:
-    errors = exc.errors()
-    err = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
-    loc = [str(p) for p in err["loc"] if not str(p).startswith("function-")]
-    key = ".".join(loc)
-    more = f" (and {exc.error_count() - 1} more problem(s))" if exc.error_count() > 1 else ""
-    if err["type"] == "extra_forbidden":
-        known = _known_keys(loc[:-1], raw)
-        hint = _did_you_mean(loc[-1], known)
-        return InputError(f"{source}: key '{key}'", f"unknown key{hint}; known here: {', '.join(known)}{more}")
-    got = err.get("input")
-    quiet = isinstance(got, dict) or err["type"] in {"missing", "value_error"}
-    got_text = "" if quiet else f", got {got!r}"
-    return InputError(f"{source}: key '{key}'", f"{_expected(err)}{got_text}{more}")
-
-
-def _expected(err: dict) -> str:
-    msg = str(err["msg"])
-    if msg.startswith("Value error, "):
-        return msg.removeprefix("Value error, ")
-    if err["type"] == "missing":
-        return "required key is missing"
-    return "expected " + msg.removeprefix("Input should be ").removeprefix("input should be ")
-
-
-def _known_keys(loc: list[str], raw: dict) -> list[str]:
-    model: type[BaseModel] = Recipe
-    for part in loc:
-        if part in {"method", "stage"} and model is Recipe:
-            section = raw.get(part, "sft" if part == "stage" else "lora")
-            name = section.get("name") if isinstance(section, dict) else section
-            try:
-                model = component_config_class(part, str(name))
-            except ValueError:
-                model = MethodConfig if part == "method" else StageConfig
-            continue
-        annotation = model.model_fields[part].annotation
-        model = next((a for a in getattr(annotation, "__args__", (annotation,)) if _is_model(a)), model)
-    return list(model.model_fields)
-
-
-def _is_model(obj: Any) -> bool:
-    return isinstance(obj, type) and issubclass(obj, BaseModel)
-
-
-def _did_you_mean(word: str, choices: list[str] | tuple[str, ...]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f"; did you mean '{close[0]}'?" if close else ""
+    return dump_yaml(recipe)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 
 def cache_root() -> Path:
-    from tunesmith.models.resolve import tunesmith_home
+    from tunesmith.home import tunesmith_home
 
     return tunesmith_home() / "datasets"
 

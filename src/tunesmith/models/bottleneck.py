@@ -22,8 +22,9 @@ from safetensors.torch import load_file, save_file
 from transformers import PreTrainedModel
 
 from tunesmith.errors import InputError
-from tunesmith.train.methods.adapter import SETTINGS_FILE
-from tunesmith.train.methods.freeze import decoder_layers
+from tunesmith.models.layers import decoder_layers
+
+SETTINGS_FILE = "bottleneck_adapter.json"  # marks a trained adapter folder (weights beside it in model.safetensors)
 
 WEIGHTS_FILE = "model.safetensors"
 SITES = {"adapter_attn": "self_attn", "adapter_mlp": "mlp"}  # adapter child name -> the sub-layer it follows
@@ -163,3 +164,8 @@ def _named_layers(model):
 def _dtype_device(module) -> dict:
     param = next(module.parameters())
     return {"dtype": param.dtype if param.is_floating_point() else torch.float32, "device": param.device}
+
+
+def is_adapter_folder(folder: str | Path) -> bool:
+    """Whether `folder` holds a trained bottleneck adapter (loaded by `load_adapter`)."""
+    return (Path(folder) / SETTINGS_FILE).is_file()

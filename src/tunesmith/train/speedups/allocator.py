@@ -20,11 +20,11 @@ M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter number
 def fix_mmap_threshold() -> bool:
     """Set glibc's mmap threshold to 4 MiB for this process; whether it was set.
 
-    Not on other C libraries or systems, not when MALLOC_MMAP_THRESHOLD_ is already in the environment (the
-    user's own choice, which glibc has read at start-up), and not with TUNESMITH_MALLOC_DEFAULTS=1 (glibc as is)."""
+    Not on other C libraries or systems, and not when MALLOC_MMAP_THRESHOLD_ is already in the environment (the
+    user's own choice, which glibc has read at start-up). The recipe key `train.return_freed_memory: false` skips it."""
     if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
         return False
-    if "MALLOC_MMAP_THRESHOLD_" in os.environ or os.environ.get("TUNESMITH_MALLOC_DEFAULTS") == "1":
+    if "MALLOC_MMAP_THRESHOLD_" in os.environ:
         return False
     libc = ctypes.CDLL("libc.so.6")
     return bool(libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES))

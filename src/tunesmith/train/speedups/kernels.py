@@ -1,5 +1,5 @@
 """Which fused layer kernels training uses (`train.kernels`): Liger's Triton kernels on GPUs, tunesmith's lean
-autograd layers (tunesmith.train.lean_layers) on CPU.
+autograd layers (tunesmith.train.speedups.lean_layers) on CPU.
 
 Liger (RMSNorm, RoPE, SwiGLU; TRL keeps its own fused LM head) needs Triton, so a GPU; on CPU the lean layers
 save the activations that transformers' own RMSNorm and SwiGLU keep twice.

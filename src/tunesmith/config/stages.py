@@ -1,0 +1,159 @@
+"""The recipe's `stage:` section: one config class per training objective, chosen by its `name`.
+
+Keys keep TRL's names (`beta`, `loss_type` …). The trainer of each stage lives in `tunesmith/train/stages/<name>.py`;
+`StageConfig` is the union of these classes, told apart by `name` (pydantic's discriminated union).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import Field, field_validator, model_validator
+
+from tunesmith.config.rewards import REWARD_NAMES, RewardConfig
+from tunesmith.schema import Strict, named_section
+
+LossType = Literal[
+    "sigmoid", "hinge", "ipo", "exo_pair", "nca_pair", "robust", "bco_pair", "sppo_hard", "aot", "aot_unpaired",
+    "apo_zero", "apo_down", "discopop", "sft", "sigmoid_norm",
+]  # fmt: skip
+
+
+class StageBase(Strict):
+    """Base of every stage's keys: `name` picks the objective."""
+
+    name: str
+
+
+class OnlineConfig(StageBase):
+    """Keys shared by grpo and rloo (TRL's names); `rewards` lists the reward functions, summed by weight."""
+
+    rewards: list[RewardConfig] = Field(min_length=1)
+    num_generations: int = Field(4, ge=2)
+    max_completion_length: int = Field(256, ge=1)
+    temperature: float = Field(1.0, gt=0)
+    top_p: float = Field(1.0, gt=0, le=1)
+    epsilon: float = Field(0.2, gt=0)
+    num_iterations: int = Field(1, ge=1)
+    mask_truncated_completions: bool = False
+    log_completions: bool = False
+
+    @field_validator("rewards", mode="before")
+    @classmethod
+    def _rewards_by_name(cls, value: Any) -> Any:
+        if not isinstance(value, list):
+            raise ValueError("expected a list of rewards, e.g. [{name: json_valid}]")
+        return [_reward(item, i) for i, item in enumerate(value)]
+
+
+def _reward(item: Any, index: int) -> Any:
+    try:
+        return named_section(item, "reward", REWARD_NAMES, "{name: json_valid}")
+    except ValueError as exc:
+        raise ValueError(f"rewards[{index}]: {exc}") from None
+
+
+class DistillConfig(StageBase):
+    name: Literal["distill"] = "distill"
+    teacher: str  # model reference or run directory; must share the student's tokenizer
+    beta: float = Field(0.5, ge=0.0, le=1.0)  # generalised JSD: 0 forward KL, 0.5 JSD, 1 reverse KL
+    temperature: float = Field(1.0, gt=0)  # sampling temperature of the student's completions
+    max_completion_length: int = Field(128, ge=1)
+
+
+class DpoConfig(StageBase):
+    name: Literal["dpo"] = "dpo"
+    beta: float = Field(0.1, gt=0)
+    loss_type: LossType | list[LossType] = "sigmoid"
+    loss_weights: list[float] | None = None
+    label_smoothing: float = Field(0.0, ge=0, lt=0.5)
+    precompute_ref_log_probs: bool = False
+
+    @model_validator(mode="after")
+    def _consistent(self) -> DpoConfig:
+        types = self.loss_type if isinstance(self.loss_type, list) else [self.loss_type]
+        if self.loss_weights is not None and len(self.loss_weights) != len(types):
+            raise ValueError(
+                f"loss_weights has {len(self.loss_weights)} values; expected one per loss_type ({len(types)})"
+            )
+        if "exo_pair" in types and self.label_smoothing == 0:
+            raise ValueError("loss_type exo_pair needs label_smoothing > 0 (the EXO paper suggests 1e-3)")
+        return self
+
+
+class GrpoConfig(OnlineConfig):
+    name: Literal["grpo"] = "grpo"
+    beta: float = Field(0.0, ge=0)  # KL weight toward the starting model; 0 (TRL's default) needs no reference
+    loss_type: Literal["grpo", "dr_grpo", "dapo", "bnpo", "cispo", "sapo"] = "dapo"
+    scale_rewards: Literal["group", "batch", "none"] = "group"
+
+
+class KtoConfig(StageBase):
+    name: Literal["kto"] = "kto"
+    beta: float = Field(0.1, gt=0)
+    loss_type: Literal["kto", "apo_zero_unpaired"] = "kto"
+    desirable_weight: float = Field(1.0, gt=0)
+    undesirable_weight: float = Field(1.0, gt=0)
+    precompute_ref_log_probs: bool = False
+
+
+class OrpoConfig(StageBase):
+    name: Literal["orpo"] = "orpo"
+    beta: float = Field(0.1, gt=0)  # λ in the ORPO paper: the weight of the odds-ratio term
+    max_completion_length: int | None = Field(None, ge=1)
+
+
+class PretrainConfig(StageBase):
+    name: Literal["pretrain"] = "pretrain"
+    packing: bool = True  # pack documents into max_length windows (train.packing is for chat SFT)
+    min_characters: int = Field(1, ge=1)  # texts shorter than this are skipped
+
+
+class RewardStageConfig(StageBase):
+    name: Literal["reward"] = "reward"
+    center_rewards_coefficient: float | None = Field(None, ge=0)  # pushes rewards toward mean zero (0.01 is usual)
+
+
+class RlooConfig(OnlineConfig):
+    name: Literal["rloo"] = "rloo"
+    beta: float = Field(0.05, ge=0)  # KL weight toward the starting model (TRL's default)
+    normalize_advantages: bool = False
+    reward_clip_range: tuple[float, float] | None = None
+
+
+class SftConfig(StageBase):
+    name: Literal["sft"] = "sft"
+
+
+class SimpoConfig(StageBase):
+    name: Literal["simpo"] = "simpo"
+    beta: float = Field(2.0, gt=0)  # the SimPO paper's range is 2.0–2.5 (TRL's CPO default 0.1 suits CPO's loss)
+    simpo_gamma: float = Field(0.5, ge=0)  # target reward margin
+    cpo_alpha: float = Field(0.0, ge=0)
+    label_smoothing: float = Field(0.0, ge=0, lt=0.5)
+    max_completion_length: int | None = Field(None, ge=1)
+
+
+class SpinConfig(DpoConfig):
+    name: Literal["spin"] = "spin"  # type: ignore[assignment]
+    max_new_tokens: int = Field(256, ge=1)  # the longest own answer generated
+    temperature: float = Field(0.0, ge=0)  # 0: the model's greedy answer, the mistake it makes most
+    generation_batch_size: int = Field(16, ge=1)
+    max_prompts: int | None = Field(None, ge=1)  # answer a seeded sample of this many training prompts; None: all
+
+
+STAGE_CLASSES = (
+    DistillConfig,
+    DpoConfig,
+    GrpoConfig,
+    KtoConfig,
+    OrpoConfig,
+    PretrainConfig,
+    RewardStageConfig,
+    RlooConfig,
+    SftConfig,
+    SimpoConfig,
+    SpinConfig,
+)
+StageConfig = Annotated[Union[STAGE_CLASSES], Field(discriminator="name")]  # noqa: UP007 - built from the tuple
+STAGE_NAMES: tuple[str, ...] = tuple(c.model_fields["name"].default for c in STAGE_CLASSES)

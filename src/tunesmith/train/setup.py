@@ -1,0 +1,172 @@
+"""The steps `train()` takes before it fits: checks that need nothing loaded, the plan, the tokenizer and the
+model (with its method applied), and the run directory (made only once everything before it has worked)."""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from tunesmith.atomic import write_text
+from tunesmith.config import Recipe, dump_recipe
+from tunesmith.data.training import TrainingData, load_training_data
+from tunesmith.errors import InputError
+from tunesmith.models.loading import load_tokenizer
+from tunesmith.models.resolve import resolve_model
+from tunesmith.models.templates import training_template
+from tunesmith.progress import Progress
+from tunesmith.runs import RunDir, checkpoint_step, read_jsonl
+from tunesmith.train import distributed
+from tunesmith.train.methods import Method, TrainingPlan
+from tunesmith.train.precision import frozen_weights, has_cuda, resolve_precision, trainable_in_float32
+from tunesmith.train.sharding import check_gpu_only
+from tunesmith.train.speedups.allocator import fix_mmap_threshold
+from tunesmith.train.speedups.attention import attention_implementation
+from tunesmith.train.stages import Stage, find_stage
+
+
+def check_before_loading(
+    recipe: Recipe, method: Method, resume: bool, overwrite: bool, progress: Progress
+) -> tuple[Recipe, RunDir, str]:
+    """Fail fast on what this machine or run directory cannot do; (recipe as it will run, run dir, precision)."""
+    method.preflight(recipe.method)  # e.g. QLoRA without a GPU: say so before loading anything
+    if not method.checkpoints_reload(recipe.method):
+        if resume:
+            raise InputError(
+                "--resume",
+                f"method '{recipe.method.name}' cannot resume from its checkpoints; start again with --overwrite",
+            )
+        if recipe.train.keep_best:
+            progress.note(
+                f"train.keep_best is off: PEFT cannot load '{recipe.method.name}' checkpoints back (peft#2256)"
+            )
+            recipe = recipe.model_copy(update={"train": recipe.train.model_copy(update={"keep_best": False})})
+    run = RunDir(recipe.run_dir)
+    if distributed.is_main() and run.root.exists() and any(run.root.iterdir()) and not (resume or overwrite):
+        raise InputError(
+            f"output '{run.root}'",
+            "run directory already exists; pass --resume to continue it, --overwrite to replace it, "
+            "or set output.name=NEW",
+        )
+    precision = resolve_precision(recipe.train.precision)
+    check_gpu_only(recipe.train, has_cuda())
+    if recipe.train.return_freed_memory:
+        fix_mmap_threshold()  # freed activations go back to the system (speedups/allocator.py)
+    return recipe, run, precision
+
+
+def load_stage_data(recipe: Recipe, stage: Stage | None = None) -> TrainingData:
+    """The recipe's data in the shape its stage needs (tunesmith.data.training reads it)."""
+    stage = stage or find_stage(recipe.stage.name)
+    return load_training_data(recipe.data, stage.needs(recipe.stage, recipe), recipe.train.seed)
+
+
+def training_plan(recipe: Recipe, train_examples: int) -> TrainingPlan:
+    """The optimizer steps this run will take (as the trainer counts them) and its optimizer settings."""
+    t = recipe.train
+    if t.max_steps > 0:
+        steps = t.max_steps
+    else:
+        per_epoch = max(1, math.ceil(train_examples / t.batch_size) // t.gradient_accumulation)
+        steps = max(1, math.ceil(per_epoch * t.epochs))
+    return TrainingPlan(total_steps=steps, learning_rate=t.learning_rate, weight_decay=t.weight_decay)
+
+
+def with_replay(data: TrainingData, recipe: Recipe, progress: Progress) -> TrainingData:
+    """The training data with `forgetting.replay` general examples mixed in (none asked: unchanged)."""
+    if recipe.forgetting.replay == 0:
+        return data
+    if "messages" not in data.train.column_names:
+        raise InputError(
+            "forgetting.replay", f"replay mixes in chat examples; stage '{recipe.stage.name}' trains on other data"
+        )
+    from tunesmith.train.replay import add_replay
+
+    model_path = resolve_model(recipe.model, progress)
+    return TrainingData(add_replay(data.train, recipe, model_path, progress), data.validation)
+
+
+def load_tokenizer_for(recipe: Recipe, stage: Stage, start_from: Path | None, progress: Progress):
+    """(tokenizer, its own chat template): with `loss_on: assistant` a chat stage trains with a template that
+    marks the assistant's tokens; the model's own template goes back before the tokenizer is saved."""
+    source = str(RunDir(start_from).final) if start_from else resolve_model(recipe.model, progress)
+    tokenizer = load_tokenizer(source)
+    own_template = tokenizer.chat_template
+    if recipe.train.loss_on == "assistant" and stage.uses_training_template:
+        template = training_template(tokenizer)
+        if template is None:
+            raise InputError(
+                f"model '{recipe.model}'",
+                "its chat template has no {% generation %} markers and tunesmith ships none that matches it; "
+                "set train.loss_on=all to train on every token",
+            )
+        tokenizer.chat_template = template
+    return tokenizer, own_template
+
+
+def load_model_for(
+    recipe: Recipe, stage: Stage, method: Method, plan: TrainingPlan, precision: str, start_from, progress: Progress
+):
+    """The starting model, loaded as the stage and method need, with the method applied (or an earlier stage's
+    adapter trained on). Adapter methods keep the frozen base in bf16 when training in bf16, adapters in fp32."""
+    from transformers import set_seed
+
+    set_seed(recipe.train.seed)  # adapter initialisation is part of the run: same recipe, same start
+    quantization = method.quantization_config(recipe.method)
+    frozen = frozen_weights(recipe.train.frozen_weights, precision, method.trains_base, quantization is not None)
+    dtype = "bfloat16" if frozen == "bf16" else "float32"
+    attention = attention_implementation(recipe.train.attention)
+    model_path = resolve_model(recipe.model, progress)
+    if start_from is not None and RunDir(start_from).is_adapter():
+        model = _continue_adapter(stage.load_model(model_path, dtype=dtype, attn_implementation=attention), start_from)
+    else:
+        start = str(RunDir(start_from).final) if start_from else model_path
+        base = stage.load_model(start, dtype=dtype, quantization_config=quantization, attn_implementation=attention)
+        model = method.apply(base, recipe.method, plan)
+    if dtype == "bfloat16":
+        trainable_in_float32(model)
+    return model
+
+
+def _continue_adapter(base, start_from: Path):
+    """The previous stage's PEFT adapter on the base, trainable: the next stage trains the same adapter on."""
+    previous = RunDir(start_from)
+    if not (previous.final / "adapter_config.json").is_file():
+        raise InputError(str(previous.root), "only PEFT adapters (or full models) can start a later stage")
+    from peft import PeftModel
+
+    return PeftModel.from_pretrained(base, previous.final, is_trainable=True)
+
+
+@contextmanager
+def open_run_dir(run: RunDir, recipe: Recipe, resume: bool, overwrite: bool) -> Iterator[Path | None]:
+    """The run directory, ready (recipe written, metrics cut back to the checkpoint); yields that checkpoint.
+
+    Rank 0 owns it under torchrun. If building the trainer fails, a directory made here is removed again."""
+    main = distributed.is_main()
+    if overwrite and not resume and main:
+        shutil.rmtree(run.root, ignore_errors=True)
+    created = main and not run.root.exists()
+    if main:
+        run.root.mkdir(parents=True, exist_ok=True)
+    try:
+        checkpoint = run.last_checkpoint() if resume else None
+        if main:
+            write_text(run.recipe, dump_recipe(recipe))
+            _drop_metrics_after(run, checkpoint)
+        distributed.barrier()  # the other ranks start once rank 0 has the run directory ready
+        yield checkpoint
+    except BaseException:
+        if created:  # nothing trained yet: leave no half-made run directory behind
+            shutil.rmtree(run.root, ignore_errors=True)
+        raise
+
+
+def _drop_metrics_after(run: RunDir, checkpoint: Path | None) -> None:
+    """On resume, forget metrics logged after the checkpoint (they will be logged again); else start empty."""
+    rows = read_jsonl(run.metrics)
+    kept = [] if checkpoint is None else [r for r in rows if r.get("step", 0) <= checkpoint_step(checkpoint)]
+    write_text(run.metrics, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in kept))
