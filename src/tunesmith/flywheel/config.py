@@ -12,8 +12,8 @@ from typing import Any
 
 from pydantic import Field, field_validator, model_validator
 
-from tunesmith.config import Section
 from tunesmith.eval.metrics import METRICS
+from tunesmith.schema import Strict, unknown_name
 from tunesmith.serve.adapters import ADAPTER_NAME
 from tunesmith.serve.logfilter import FeedbackKind
 
@@ -35,7 +35,7 @@ JUDGE_PROMPT = (
 )
 
 
-class FilterConfig(Section):
+class FilterConfig(Strict):
     """Which logged requests to use (serve.logfilter.LogFilter): UTC times as ISO or spans ago (7d, 12h)."""
 
     since: str | None = None
@@ -45,14 +45,14 @@ class FilterConfig(Section):
     feedback: FeedbackKind | None = None
 
 
-class HoldoutConfig(Section):
+class HoldoutConfig(Strict):
     """The share of logged prompts kept out of training to compare student and teacher on (seeded)."""
 
     share: float = Field(0.1, gt=0.0, lt=1.0)
     seed: int = 0
 
 
-class JudgeConfig(Section):
+class JudgeConfig(Strict):
     """An LLM judge behind an OpenAI-compatible endpoint, asked which of two answers is better."""
 
     base_url: str
@@ -72,7 +72,7 @@ class JudgeConfig(Section):
         return value
 
 
-class CompareConfig(Section):
+class CompareConfig(Strict):
     """Task metrics (tunesmith.eval.metrics) of each candidate against the teacher's logged answers."""
 
     metrics: list[str] = Field(default_factory=lambda: ["rouge_l", "exact_match"], min_length=1)
@@ -86,11 +86,11 @@ class CompareConfig(Section):
     def _known(cls, value: list[str]) -> list[str]:
         unknown = [name for name in value if name not in METRICS]
         if unknown:
-            raise ValueError(f"unknown metric '{unknown[0]}'; expected some of {', '.join(METRICS)}")
+            raise ValueError(unknown_name("metric", unknown[0], METRICS))
         return value
 
 
-class PromoteConfig(Section):
+class PromoteConfig(Strict):
     """Where and under which name the student is registered, and the rule it must pass."""
 
     server: str | None = None  # the running `tunesmith serve`, e.g. http://127.0.0.1:8000; None: compare only
@@ -109,14 +109,14 @@ class PromoteConfig(Section):
         return value
 
 
-class TokenPrice(Section):
+class TokenPrice(Strict):
     """Price per million tokens."""
 
     input: float = Field(ge=0.0)
     output: float = Field(ge=0.0)
 
 
-class PricesConfig(Section):
+class PricesConfig(Strict):
     """Teacher: an example frontier-API list price; student: a self-hosting estimate (set both to your own)."""
 
     currency: str = "USD"
@@ -124,12 +124,12 @@ class PricesConfig(Section):
     student: TokenPrice = Field(default_factory=lambda: TokenPrice(input=0.05, output=0.20))
 
 
-class OutputConfig(Section):
+class OutputConfig(Strict):
     dir: Path = Path("runs")
     name: str | None = None  # default: flywheel-<UTC time>
 
 
-class FlywheelRecipe(Section):
+class FlywheelRecipe(Strict):
     store: str  # the request log: a SQLite file path or a SQLAlchemy URL (the one `tunesmith serve` writes)
     teacher_model: str  # the model name the teacher's traffic was logged under
     filter: FilterConfig = Field(default_factory=FilterConfig)

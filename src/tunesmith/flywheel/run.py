@@ -31,6 +31,7 @@ from tunesmith.flywheel.report import write_report
 from tunesmith.flywheel.server import ServerClient
 from tunesmith.flywheel.traffic import Traffic, collect, holdout_rows
 from tunesmith.progress import SILENT, Progress
+from tunesmith.schema import dump_yaml
 from tunesmith.train.run import TrainResult
 
 
@@ -107,7 +108,7 @@ def _write_data(plan: FlywheelPlan, traffic: Traffic, rows: list[dict], progress
 
     folder = plan.folder
     folder.mkdir(parents=True, exist_ok=True)
-    write_text(folder / "recipe.yaml", _dump(plan.recipe))
+    write_text(folder / "recipe.yaml", dump_yaml(plan.recipe))
     write_jsonl(folder / "export.jsonl", sft_rows(traffic.train))
     write_jsonl(folder / "holdout.jsonl", rows)
     progress.note(f"{len(traffic.served)} logged requests: {len(traffic.train)} to train on, {len(rows)} held out")
@@ -185,9 +186,3 @@ def _counts(traffic: Traffic, rows: list[dict], skipped: int, curated: Curated) 
         "held_out": len(rows),
         "held_out_skipped": skipped,
     }
-
-
-def _dump(recipe) -> str:
-    import yaml
-
-    return yaml.safe_dump(recipe.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
