@@ -57,8 +57,10 @@ def test_unknown_explicit_format_names_the_known_ones(tmp_path):
     with pytest.raises(InputError) as info:
         load_messages(path, "chatml")
     assert str(info.value) == (
-        f"{path}: unknown format 'chatml'; expected auto or one of openai, sharegpt, alpaca, dolly, prompt_completion"
+        f"{path}: unknown format 'chatml'; known: auto, openai, sharegpt, alpaca, dolly, prompt_completion"
     )
+    with pytest.raises(InputError, match="unknown format 'sharegtp'; did you mean 'sharegpt'?"):
+        load_messages(path, "sharegtp")
 
 
 def test_bad_record_error_names_its_line_and_field(tmp_path):

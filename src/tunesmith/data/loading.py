@@ -9,6 +9,7 @@ from datasets import Dataset, Features, Value
 from tunesmith.data.formats import FORMATS, WRITABLE, FormatOptions, detect_format, from_messages, to_messages
 from tunesmith.data.io import file_kind, read_records, write_records
 from tunesmith.errors import InputError
+from tunesmith.schema import unknown_name
 
 
 def load_messages(path: str | Path, fmt: str = "auto", options: FormatOptions | None = None) -> tuple[str, list[dict]]:
@@ -47,7 +48,7 @@ def convert_file(
 def _convert(path: str | Path, fmt: str, options: FormatOptions | None) -> tuple[str, list[tuple[str, list]]]:
     """Read, pick the format, and convert every record, keeping each record's location."""
     if fmt != "auto" and fmt not in FORMATS:
-        raise InputError(str(path), f"unknown format {fmt!r}; expected auto or one of {', '.join(FORMATS)}")
+        raise InputError(str(path), unknown_name("format", fmt, ("auto", *FORMATS)))
     options = options or FormatOptions()
     records = read_records(path)
     name = detect_format(records, options) if fmt == "auto" else fmt

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from tunesmith.errors import InputError
+from tunesmith.schema import unknown_name
 
 METRICS = ("exact_match", "classification", "json", "rouge_l", "bleu")
 
@@ -179,16 +180,18 @@ _BY_NAME = {
 }
 
 
+def check_names(names: Sequence[str]) -> None:
+    """InputError for the first name that is no metric, with a did-you-mean: called before any model loads."""
+    unknown = [name for name in names if name not in _BY_NAME]
+    if unknown:
+        raise InputError("eval.metrics", unknown_name("metric", unknown[0], METRICS))
+
+
 def compute(
     names: Sequence[str], preds: Sequence[str], refs: Sequence[str], json_fields: list[str] | None = None
 ) -> dict[str, float]:
     """Run the named metrics and merge their scores into one flat dict."""
-    unknown = [name for name in names if name not in _BY_NAME]
-    if unknown:
-        raise InputError(
-            where="eval.metrics",
-            message=f"unknown metric {', '.join(map(repr, unknown))}; expected one of {', '.join(METRICS)}",
-        )
+    check_names(names)
     _check(preds, refs)
     scores: dict[str, float] = {}
     for name in names:

@@ -7,7 +7,6 @@ from pathlib import Path
 
 from tunesmith.config import EvalConfig
 from tunesmith.data.loading import load_messages
-from tunesmith.errors import InputError
 from tunesmith.eval import metrics as metric_fns
 from tunesmith.eval.generate import generate
 from tunesmith.eval.loss import validation_loss
@@ -39,9 +38,7 @@ def eval_examples(path: Path, limit: int | None = None) -> tuple[list[list[dict]
 
 def evaluate(source: ModelSource, data: Path, cfg: EvalConfig, progress: Progress = SILENT) -> EvalResult:
     """Validation loss/perplexity and the recipe's generation metrics for one model."""
-    unknown = [m for m in cfg.metrics if m not in metric_fns.METRICS]
-    if unknown:
-        raise InputError("eval.metrics", f"unknown metric '{unknown[0]}'; known: {', '.join(metric_fns.METRICS)}")
+    metric_fns.check_names(cfg.metrics)
     prompts, refs = eval_examples(data, cfg.limit)
     model, tokenizer = load_for_inference(source)
     progress.note(f"Evaluating {source.label} on {len(prompts)} examples from {data}")

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from types import ModuleType
 
 from tunesmith.errors import InputError
+from tunesmith.schema import unknown_name
 
 FORMATS = ("openai", "sharegpt", "alpaca", "dolly", "prompt_completion")
 WRITABLE = ("openai", "alpaca", "sharegpt")
@@ -37,7 +38,7 @@ class FormatOptions:
 def format_module(name: str) -> ModuleType:
     """The module that implements format `name` (one of FORMATS)."""
     if name not in FORMATS:
-        raise ValueError(f"unknown format {name!r}; expected one of {', '.join(FORMATS)}")
+        raise ValueError(unknown_name("format", name, FORMATS))
     return importlib.import_module(f"{__name__}.{name}")
 
 

@@ -18,6 +18,7 @@ from datasets import Dataset, Features, Value
 from tunesmith.data.formats import DETECT_SAMPLE, ROLES, FormatOptions, check_str, standard_keys, type_name
 from tunesmith.data.io import read_records
 from tunesmith.errors import InputError
+from tunesmith.schema import unknown_name
 
 PAIRED = ("preference", "sharegpt_preference", "ultrafeedback")
 UNPAIRED = ("kto",)
@@ -53,7 +54,7 @@ class PreferenceData:
 def preference_module(name: str) -> ModuleType:
     """The module that reads preference shape `name` (one of PREFERENCE_FORMATS)."""
     if name not in PREFERENCE_FORMATS:
-        raise ValueError(f"unknown preference format {name!r}; expected one of {', '.join(PREFERENCE_FORMATS)}")
+        raise ValueError(unknown_name("preference format", name, PREFERENCE_FORMATS))
     return importlib.import_module(f"{__name__}.{name}")
 
 
