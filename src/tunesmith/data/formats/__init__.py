@@ -166,6 +166,12 @@ def message(role: str, content: str, weight: int | None = None) -> dict:
     return turn if weight is None else {**turn, "weight": weight}
 
 
+def system_turn(record: dict, where: str, options: FormatOptions) -> list[dict]:
+    """The record's optional top-level `system` text as the first message; [] when it is absent or blank."""
+    system = get_str(record, "system", where, options, required=False)
+    return [message("system", system)] if system.strip() else []
+
+
 def join_text(first: str, second: str) -> str:
     """`first`, then a blank line and `second` when `second` is not blank (instruction + input/context)."""
     return f"{first}\n\n{second}" if second.strip() else first

@@ -10,6 +10,7 @@ from tunesmith.data.formats import (
     get_str,
     join_text,
     message,
+    system_turn,
     type_name,
 )
 from tunesmith.errors import InputError
@@ -25,10 +26,7 @@ def matches(record: dict) -> bool:
 
 def to_messages(record: dict, where: str, options: FormatOptions) -> list[dict]:
     """System, then history pairs, then instruction (+ blank line + input) and output."""
-    messages = []
-    system = get_str(record, "system", where, options, required=False)
-    if system.strip():
-        messages.append(message("system", system))
+    messages = system_turn(record, where, options)
     column = options.column("history")
     for i, pair in enumerate(get_list(record, "history", where, options, required=False)):
         label = f"{column}[{i}]"

@@ -8,8 +8,8 @@ from tunesmith.data.formats import (
     check_weight,
     finish,
     get_list,
-    get_str,
     message,
+    system_turn,
     type_name,
 )
 from tunesmith.errors import InputError
@@ -37,10 +37,7 @@ def matches(record: dict) -> bool:
 
 def to_messages(record: dict, where: str, options: FormatOptions) -> list[dict]:
     """Map each speaker to a canonical role; a top-level system text comes first."""
-    messages = []
-    system = get_str(record, "system", where, options, required=False)
-    if system.strip():
-        messages.append(message("system", system))
+    messages = system_turn(record, where, options)
     column = options.column("conversations")
     for i, item in enumerate(get_list(record, "conversations", where, options)):
         label = f"{column}[{i}]"
