@@ -121,22 +121,22 @@ def test_broken_json_line_names_the_line(tmp_path):
     assert message.endswith("expected one JSON object per line")
 
 
-def test_line_that_is_not_an_object(tmp_path):
-    path = tmp_path / "data.jsonl"
-    path.write_text('{"a": 1}\n[1, 2]\n', encoding="utf-8")
-    assert error_of(path) == f"{path}:2: is an array, not an object; expected one JSON object per line"
-
-
-def test_json_item_that_is_not_an_object(tmp_path):
-    path = tmp_path / "data.json"
-    path.write_text('[{"a": 1}, "text"]', encoding="utf-8")
-    assert error_of(path).startswith(f"{path}:[1]: is a string, not an object")
-
-
-def test_broken_json_file_names_the_line(tmp_path):
-    path = tmp_path / "data.json"
-    path.write_text('[\n{"a": 1},\n{"a": }\n]', encoding="utf-8")
-    assert error_of(path).startswith(f"{path}:3: not valid JSON")
+@pytest.mark.parametrize(
+    ("name", "content", "expected"),
+    [
+        ("data.jsonl", '{"a": 1}\n[1, 2]\n', ":2: is an array, not an object; expected one JSON object per line"),
+        ("data.json", '[{"a": 1}, "text"]', ":[1]: is a string, not an object"),
+        ("data.json", '[\n{"a": 1},\n{"a": }\n]', ":3: not valid JSON"),
+        ("data.csv", "a,b\n1,2\n1,2,3\n", ":row 2: has more cells than the 2 header columns"),
+        ("data.jsonl", b'{"a": 1}\n{"a": "\xff"}\n', ":2: not UTF-8"),
+        ("data.parquet", b"not parquet at all", ": not a readable Parquet file"),
+    ],
+    ids=["jsonl-array", "json-item", "json-syntax", "csv-cells", "not-utf8", "parquet"],
+)
+def test_a_bad_record_is_named_by_its_line_row_or_item(tmp_path, name, content, expected):
+    path = tmp_path / name
+    path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+    assert error_of(path).startswith(f"{path}{expected}")
 
 
 def test_json_object_without_exactly_one_list(tmp_path):
@@ -150,24 +150,6 @@ def test_empty_files_have_no_records(tmp_path, name, text):
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     assert error_of(path) == f"{path}: no records; expected at least one"
-
-
-def test_csv_row_with_extra_cells(tmp_path):
-    path = tmp_path / "data.csv"
-    path.write_text("a,b\n1,2\n1,2,3\n", encoding="utf-8")
-    assert error_of(path).startswith(f"{path}:row 2: has more cells than the 2 header columns")
-
-
-def test_not_utf8_names_the_line(tmp_path):
-    path = tmp_path / "data.jsonl"
-    path.write_bytes(b'{"a": 1}\n{"a": "\xff"}\n')
-    assert error_of(path).startswith(f"{path}:2: not UTF-8")
-
-
-def test_corrupt_parquet(tmp_path):
-    path = tmp_path / "data.parquet"
-    path.write_bytes(b"not parquet at all")
-    assert error_of(path).startswith(f"{path}: not a readable Parquet file")
 
 
 def test_write_unknown_suffix_writes_nothing(tmp_path):
