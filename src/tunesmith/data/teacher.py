@@ -130,7 +130,7 @@ class LocalTeacher:
 
     def complete(self, prompts: list[Prompt], **sampling) -> list[str]:
         """The reply to each prompt, generated in batches with the model's chat template."""
-        from tunesmith.eval.generate import generate
+        from tunesmith.models.generate import generate
 
         model, tokenizer = _load(self.model_ref)
         return generate(

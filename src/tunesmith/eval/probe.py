@@ -51,7 +51,7 @@ def score_probe(items: list[dict], replies: list[str]) -> tuple[dict[str, float]
 
 def run_probe(model, tokenizer, batch_size: int = 16, progress: Progress = SILENT) -> tuple[dict[str, float], list]:
     """Generate greedy replies to every probe prompt (no system prompt) and score them."""
-    from tunesmith.eval.generate import generate
+    from tunesmith.models.generate import generate
 
     items = load_probe()
     conversations = [[{"role": "user", "content": item["prompt"]}] for item in items]

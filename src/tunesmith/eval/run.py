@@ -8,8 +8,8 @@ from pathlib import Path
 from tunesmith.config import EvalConfig
 from tunesmith.data.loading import load_messages
 from tunesmith.eval import metrics as metric_fns
-from tunesmith.eval.generate import generate
 from tunesmith.eval.loss import validation_loss
+from tunesmith.models.generate import generate
 from tunesmith.models.loading import ModelSource, load_for_inference
 from tunesmith.progress import SILENT, Progress
 

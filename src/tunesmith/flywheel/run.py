@@ -154,7 +154,7 @@ def _registered(client: ServerClient, name: str, source: str) -> bool:
 
 def _student_answers(run_dir: Path, conversations: list[list[dict]], cfg, progress: Progress) -> list[str]:
     """The trained student's greedy replies to the held-out prompts, generated here."""
-    from tunesmith.eval.generate import generate
+    from tunesmith.models.generate import generate
     from tunesmith.models.loading import load_for_inference, source_for
 
     model, tokenizer = load_for_inference(source_for(run_dir, progress))
