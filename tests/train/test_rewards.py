@@ -9,16 +9,23 @@ import pytest
 from tests.data.fake_openai import FakeOpenAI
 from tunesmith.config import validate_recipe
 from tunesmith.errors import InputError
-from tunesmith.train.rewards import build_rewards, exact_answer, json_valid, judge, length, reward_config
+from tunesmith.train.rewards import build_rewards, exact_answer, json_valid, judge, length
 
 
 def bot(text: str) -> list[dict]:
     return [{"role": "assistant", "content": text}]
 
 
+def rewards_of(*entries) -> list:
+    """The `stage.rewards` entries as a grpo recipe validates them."""
+    return validate_recipe(
+        {"data": {"train": "x.jsonl"}, "stage": {"name": "grpo", "rewards": list(entries)}}
+    ).stage.rewards
+
+
 def run(config: dict, completions: list, **columns) -> list:
     """Build one reward from its recipe entry and score `completions` (conversational, as TRL passes them)."""
-    (reward,) = build_rewards([reward_config(config, 0)])
+    (reward,) = build_rewards(rewards_of(config))
     prompts = [[{"role": "user", "content": "q"}]] * len(completions)
     return reward.func(prompts, [bot(c) if isinstance(c, str) else c for c in completions], **columns)
 
@@ -92,7 +99,7 @@ def test_judge_without_its_key_fails_before_training(monkeypatch):
 
 
 def test_repeated_rewards_get_distinct_names():
-    rewards = build_rewards([reward_config(c, i) for i, c in enumerate(["json_valid", "json_valid"])])
+    rewards = build_rewards(rewards_of("json_valid", "json_valid"))
     assert [r.name for r in rewards] == ["json_valid", "json_valid_2"]
     assert [r.func.__name__ for r in rewards] == ["json_valid", "json_valid_2"]  # TRL logs rewards/<__name__>/mean
 
@@ -101,10 +108,10 @@ def test_repeated_rewards_get_distinct_names():
     "rewards, message",
     [
         ([{"name": "json_valdi"}], "rewards[0]: unknown reward 'json_valdi'; did you mean 'json_valid'?"),
-        ([{"name": "regex", "pattern": "(", "x": 1}], "rewards[0] (regex): unknown key 'x'"),
-        ([{"name": "json_valid"}, {"name": "regex", "pattern": "("}], "rewards[1] (regex): key 'pattern': not a valid"),
-        ([{"name": "judge", "model": "m", "prompt": "Rate {prompt}"}], "key 'prompt': must contain {completion}"),
-        ([{"name": "judge", "modle": "m"}], "unknown key 'modle'; did you mean 'model'?"),
+        ([{"name": "regex", "pattern": "(", "x": 1}], "key 'stage.rewards[0].x': unknown key"),
+        ([{"name": "json_valid"}, {"name": "regex", "pattern": "("}], "key 'stage.rewards[1].pattern': not a valid"),
+        ([{"name": "judge", "model": "m", "prompt": "Rate {prompt}"}], "rewards[0].prompt': must contain {completion}"),
+        ([{"name": "judge", "modle": "m"}], "rewards[0].modle': unknown key; did you mean 'model'?"),
         ([], "stage.rewards'"),
     ],
 )

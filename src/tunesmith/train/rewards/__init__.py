@@ -1,33 +1,20 @@
 """Reward functions for online RL (stages grpo and rloo), one module each, found by name.
 
-A reward module defines `Config` (a `RewardConfig` subclass: its recipe keys in `stage.rewards`) and
-`build(cfg) -> reward`, where a reward is either a callable `(prompts, completions, **columns) -> list[float | None]`
-in TRL's reward-function form (None: this completion could not be scored), or `(model, tokenizer)` for a
-sequence-classification reward model that TRL runs itself. A module may define `columns(cfg) -> list[str]`: dataset
-columns its reward reads (e.g. the reference answer), checked when the data is loaded.
+A reward's recipe keys are its config class in `tunesmith/config/rewards.py` (the module's `Config`). The module
+defines `build(cfg) -> reward`, where a reward is either a callable `(prompts, completions, **columns) ->
+list[float | None]` in TRL's reward-function form (None: this completion could not be scored), or `(model, tokenizer)`
+for a sequence-classification reward model that TRL runs itself. A module may define `columns(cfg) -> list[str]`:
+dataset columns its reward reads (e.g. the reference answer), checked when the data is loaded.
 """
 
 from __future__ import annotations
 
-import difflib
-import importlib
-import pkgutil
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-
-REWARDS: tuple[str, ...] = tuple(sorted(m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_")))
-
-
-class RewardConfig(BaseModel):
-    """Base of every reward's keys: unknown keys are errors; `weight` scales it in the sum of rewards."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    name: str
-    weight: float = 1.0
+from tunesmith.config.rewards import RewardBase
+from tunesmith.schema import find_module
 
 
 @dataclass
@@ -41,36 +28,11 @@ class Reward:
 
 
 def reward_module(name: str) -> ModuleType:
-    """The module that implements reward `name` (one of REWARDS)."""
-    return importlib.import_module(f"{__name__}.{name}")
+    """The module that implements reward `name`; an unknown name is a ValueError with a did-you-mean."""
+    return find_module(__name__, name, "reward")
 
 
-def reward_config(value: Any, index: int) -> RewardConfig:
-    """Validate one `stage.rewards` entry against its module's Config; problems are ValueErrors naming the entry."""
-    if isinstance(value, str):
-        value = {"name": value}
-    if isinstance(value, BaseModel):
-        value = value.model_dump()
-    if not isinstance(value, dict) or "name" not in value:
-        raise ValueError(f"rewards[{index}]: expected a mapping with a 'name' key, e.g. {{name: json_valid}}")
-    name = str(value["name"])
-    if name not in REWARDS:
-        close = difflib.get_close_matches(name, REWARDS, n=1, cutoff=0.6)
-        hint = f"; did you mean '{close[0]}'?" if close else ""
-        raise ValueError(f"rewards[{index}]: unknown reward '{name}'{hint}; known: {', '.join(REWARDS)}")
-    config_class = reward_module(name).Config
-    try:
-        return config_class.model_validate(value)
-    except ValidationError as exc:
-        raise ValueError(f"rewards[{index}] ({name}): {_first_problem(exc, config_class)}") from None
-
-
-def rewards_field(default: list | None = None) -> Any:
-    """The `rewards` field of an online-RL stage's Config: at least one reward."""
-    return Field(default_factory=lambda: list(default or []), min_length=1)
-
-
-def required_columns(configs: list[RewardConfig]) -> list[str]:
+def required_columns(configs: list[RewardBase]) -> list[str]:
     """Dataset columns the rewards read besides prompt and completion, in first-use order."""
     found: list[str] = []
     for cfg in configs:
@@ -79,7 +41,7 @@ def required_columns(configs: list[RewardConfig]) -> list[str]:
     return found
 
 
-def build_rewards(configs: list[RewardConfig]) -> list[Reward]:
+def build_rewards(configs: list[RewardBase]) -> list[Reward]:
     """Every reward built (judges connect, reward models load), each named uniquely for the logged metrics."""
     rewards = []
     seen: dict[str, int] = {}
@@ -112,17 +74,3 @@ def text_of(value: Any) -> str:
     if isinstance(value, list) and value and isinstance(value[-1], dict):
         return str(value[-1].get("content") or "")
     return ""
-
-
-def _first_problem(exc: ValidationError, config_class: type[BaseModel]) -> str:
-    errors = exc.errors()
-    err = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])  # a typo explains the rest
-    key = ".".join(str(p) for p in err["loc"])
-    if err["type"] == "extra_forbidden":
-        known = list(config_class.model_fields)
-        close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
-        hint = f"; did you mean '{close[0]}'?" if close else ""
-        return f"unknown key '{key}'{hint}; known: {', '.join(known)}"
-    if err["type"] == "missing":
-        return f"key '{key}' is required"
-    return f"key '{key}': {str(err['msg']).removeprefix('Value error, ')}"

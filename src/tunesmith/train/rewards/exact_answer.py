@@ -6,15 +6,8 @@ compare by value ("5" equals "5.0").
 
 from __future__ import annotations
 
-from typing import Literal
-
-from tunesmith.train.rewards import RewardConfig, text_of
-
-
-class Config(RewardConfig):
-    name: Literal["exact_answer"] = "exact_answer"
-    column: str = "answer"
-    match: Literal["exact", "contains"] = "exact"
+from tunesmith.config.rewards import ExactAnswerConfig as Config
+from tunesmith.train.rewards import text_of
 
 
 def columns(cfg: Config) -> list[str]:

@@ -8,18 +8,11 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Literal
 
-from pydantic import Field
-
-from tunesmith.train.rewards import RewardConfig, text_of
+from tunesmith.config.rewards import JsonValidConfig as Config
+from tunesmith.train.rewards import text_of
 
 FENCE = re.compile(r"^```(?:json)?\s*\n?(.*?)\n?```$", re.DOTALL)
-
-
-class Config(RewardConfig):
-    name: Literal["json_valid"] = "json_valid"
-    fields: list[str] = Field(default_factory=list)
 
 
 def score(text: str, fields: list[str] | None = None) -> float:

@@ -9,39 +9,11 @@ An endpoint's API key is read from the environment variable `api_key_env` names,
 from __future__ import annotations
 
 import re
-from typing import Literal
 
-from pydantic import Field, field_validator
+from tunesmith.config.rewards import JudgeConfig as Config
+from tunesmith.train.rewards import text_of
 
-from tunesmith.train.rewards import RewardConfig, text_of
-
-DEFAULT_PROMPT = (
-    "Rate how well the response answers the request, from 0 (useless or wrong) to 10 (correct and helpful). "
-    "Reply with the number only.\n\nRequest:\n{prompt}\n\nResponse:\n{completion}"
-)
 NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
-
-
-class Config(RewardConfig):
-    name: Literal["judge"] = "judge"
-    model: str  # the served model's name (openai), or a model ref: alias, folder or run directory (local)
-    kind: Literal["openai", "local"] = "openai"
-    base_url: str | None = None  # e.g. http://localhost:8000/v1; None: the OpenAI API
-    api_key_env: str | None = "OPENAI_API_KEY"  # variable holding the key; None for servers that need none
-    prompt: str = DEFAULT_PROMPT
-    scale: float = Field(10.0, gt=0)
-    temperature: float = Field(0.0, ge=0, le=2)
-    max_tokens: int = Field(16, ge=1)
-    concurrency: int = Field(8, ge=1)
-    timeout: float = Field(60.0, gt=0)
-    max_retries: int = Field(2, ge=0)
-
-    @field_validator("prompt")
-    @classmethod
-    def _has_completion(cls, value: str) -> str:
-        if "{completion}" not in value:
-            raise ValueError("must contain {completion} (and usually {prompt}), where the texts to judge go")
-        return value
 
 
 def judge_prompt(template: str, prompt: str, completion: str) -> str:

@@ -2,17 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
-from pydantic import Field
-
-from tunesmith.train.rewards import RewardConfig, text_of
-
-
-class Config(RewardConfig):
-    name: Literal["length"] = "length"
-    target: int = Field(ge=1)
-    unit: Literal["words", "chars", "tokens"] = "words"
+from tunesmith.config.rewards import LengthConfig as Config
+from tunesmith.train.rewards import text_of
 
 
 def score(size: int, target: int) -> float:

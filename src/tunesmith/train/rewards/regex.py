@@ -3,26 +3,9 @@
 from __future__ import annotations
 
 import re
-from typing import Literal
 
-from pydantic import field_validator
-
-from tunesmith.train.rewards import RewardConfig, text_of
-
-
-class Config(RewardConfig):
-    name: Literal["regex"] = "regex"
-    pattern: str
-    fullmatch: bool = False
-
-    @field_validator("pattern")
-    @classmethod
-    def _compiles(cls, value: str) -> str:
-        try:
-            re.compile(value)
-        except re.error as exc:
-            raise ValueError(f"not a valid regular expression ({exc})") from None
-        return value
+from tunesmith.config.rewards import RegexConfig as Config
+from tunesmith.train.rewards import text_of
 
 
 def score(text: str, pattern: re.Pattern, fullmatch: bool = False) -> float:

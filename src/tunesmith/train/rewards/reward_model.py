@@ -5,15 +5,8 @@ TRL runs the model itself on each prompt + completion conversation and takes its
 
 from __future__ import annotations
 
-from typing import Literal
-
+from tunesmith.config.rewards import RewardModelConfig as Config
 from tunesmith.errors import InputError
-from tunesmith.train.rewards import RewardConfig
-
-
-class Config(RewardConfig):
-    name: Literal["reward_model"] = "reward_model"
-    model: str  # a run directory of stage `reward`, or a folder holding a num_labels=1 classification model
 
 
 def load_reward_model(ref: str):
