@@ -49,9 +49,9 @@ def test_a_threshold_the_user_set_is_left_alone():
 
 @pytest.mark.parametrize("wanted", [True, False])
 def test_the_recipe_key_decides_whether_a_run_fixes_the_threshold(make_recipe, monkeypatch, wanted):
+    from tunesmith.progress import SILENT
     from tunesmith.train import setup
     from tunesmith.train.methods import find_method
-    from tunesmith.progress import SILENT
 
     calls = []
     monkeypatch.setattr(setup, "fix_mmap_threshold", lambda: calls.append(1))

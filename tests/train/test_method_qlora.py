@@ -9,14 +9,14 @@ from transformers import AutoModelForCausalLM
 from tunesmith.config import validate_recipe
 from tunesmith.errors import InputError
 from tunesmith.train.methods import TrainingPlan, apply_method, find_method
-
+from tunesmith.train.methods.qlora import Config
+from tunesmith.train.run import train
 
 
 def quantization(cfg):
     """How the method of `cfg` needs the base model loaded."""
     return find_method(cfg.name).quantization_config(cfg)
-from tunesmith.train.methods.qlora import Config
-from tunesmith.train.run import train
+
 
 GPU = torch.cuda.is_available() and importlib.util.find_spec("bitsandbytes") is not None
 

@@ -13,10 +13,10 @@ from tests.data.fake_openai import FakeOpenAI
 from tunesmith.config import validate_recipe
 from tunesmith.errors import InputError
 from tunesmith.runs import RunDir, read_jsonl
+from tunesmith.train.metrics import reward_curve
 from tunesmith.train.run import train
-from tunesmith.train.stages import reward as reward_stage
 from tunesmith.train.setup import load_stage_data
-from tunesmith.train.stages._metrics import reward_curve
+from tunesmith.train.stages import reward as reward_stage
 
 FAST = {
     "max_steps": 2,
@@ -98,9 +98,7 @@ def test_prompt_data_keeps_the_columns_rewards_read(tmp_path, chat_file):
 
     missing = write_jsonl(tmp_path / "p.jsonl", [{"prompt": "a", "answer": "1"}, {"prompt": "b"}])
     with pytest.raises(InputError) as err:
-        load_stage_data(
-            recipe.model_copy(update={"data": recipe.data.model_copy(update={"train": missing})})
-        )
+        load_stage_data(recipe.model_copy(update={"data": recipe.data.model_copy(update={"train": missing})}))
     assert err.value.where == f"{missing}:2" and err.value.message.startswith("field 'answer' is missing")
 
 

@@ -11,8 +11,8 @@ from safetensors.torch import load_file
 from tests.conftest import write_jsonl
 from tunesmith.models.loading import load_model, load_tokenizer
 from tunesmith.runs import RunDir, read_jsonl
+from tunesmith.train.metrics import held_out_metrics
 from tunesmith.train.run import train
-from tunesmith.train.stages._metrics import held_out_metrics
 
 PAIRS = [{"prompt": f"Question {i}: is this fine?", "chosen": "Yes, it is.", "rejected": "No."} for i in range(8)]
 FAST = {

@@ -10,20 +10,16 @@ from pathlib import Path
 
 from datasets import Dataset
 
-from tunesmith.config import DataConfig
 from tunesmith.data.formats import FormatOptions, detect_format, to_messages
 from tunesmith.data.io import read_records
 from tunesmith.data.preference import PREFERENCE_FORMATS, looks_like_preference, preference_module, user_prompt
 from tunesmith.errors import InputError
 
 
-def prompt_dataset(path: Path, data: DataConfig, columns: list[str]) -> Dataset:
-    """`prompt` plus `columns` (e.g. the reference `answer` a reward reads) for every usable record of `path`."""
-    from tunesmith.data.training import format_options
-
-    options = format_options(data)
+def prompt_dataset(path: Path, fmt: str, options: FormatOptions, columns: list[str]) -> Dataset:
+    """`prompt` plus `columns` (e.g. the reference `answer` a reward reads) for every usable record of `path`,
+    read as format `fmt` ("auto": detected)."""
     records = read_records(path)
-    fmt = data.format
     if fmt == "auto":
         first = records[0][1]
         fmt = looks_like_preference(first) or ("prompt" if options.column("prompt") in first else None)

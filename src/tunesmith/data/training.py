@@ -70,7 +70,8 @@ def load_training_data(data: DataConfig, shape: DataShape, seed: int) -> Trainin
     if isinstance(shape, Prompts):
         from tunesmith.data.prompts import prompt_dataset
 
-        return split_validation(data, seed, lambda path: prompt_dataset(path, data, list(shape.columns)))
+        options, columns = format_options(data), list(shape.columns)
+        return split_validation(data, seed, lambda path: prompt_dataset(path, data.format, options, columns))
     from tunesmith.data.text import text_dataset
 
     return split_validation(data, seed, lambda path: text_dataset(path, shape.min_characters))

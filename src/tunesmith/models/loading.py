@@ -85,6 +85,23 @@ def load_for_inference(source: ModelSource):
     return model, tokenizer
 
 
+def load_with_score_head(
+    path: str, dtype: str = "float32", quantization_config=None, attn_implementation: str | None = None
+):
+    """The model with a one-output sequence-classification score head (num_labels=1), loaded like `load_model`:
+    the reward stage trains it, and online RL scores completions with it."""
+    import torch
+    from transformers import AutoModelForSequenceClassification
+
+    kwargs = load_kwargs(quantization_config, attn_implementation)
+    try:
+        return AutoModelForSequenceClassification.from_pretrained(
+            path, num_labels=1, dtype=getattr(torch, dtype), **kwargs
+        )
+    except (OSError, ValueError) as exc:
+        raise InputError(f"model '{path}'", f"could not load it with a reward head ({exc})") from None
+
+
 def _attach_adapter(model, folder: Path):
     """A PEFT adapter through PEFT; a tunesmith bottleneck adapter (method `adapter`) is added in place."""
     from tunesmith.models.bottleneck import is_adapter_folder, load_adapter

@@ -14,8 +14,8 @@ import numpy as np
 import torch
 from transformers import LogitsProcessor
 
-from tunesmith.serve.backends.base import requested_json
 from tunesmith.serve.errors import invalid
+from tunesmith.serve.response_format import requested_json
 
 COMPACT = {"whitespace_flexible": False}
 

@@ -21,6 +21,7 @@ from tunesmith.train import distributed
 from tunesmith.train.callbacks import StopWhenCancelled, run_callbacks
 from tunesmith.train.job import TrainJob
 from tunesmith.train.methods import count_parameters, find_method
+from tunesmith.train.metrics import held_out_metrics
 from tunesmith.train.setup import (
     check_before_loading,
     load_model_for,
@@ -31,7 +32,6 @@ from tunesmith.train.setup import (
     with_replay,
 )
 from tunesmith.train.stages import find_stage
-from tunesmith.train.stages._metrics import held_out_metrics
 
 
 @dataclass(frozen=True)

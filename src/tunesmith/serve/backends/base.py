@@ -10,8 +10,6 @@ from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
-from tunesmith.serve.errors import invalid
-
 
 @dataclass(frozen=True)
 class Sampling:
@@ -26,17 +24,6 @@ class Sampling:
     def output_format(self) -> dict | None:
         """The request's `response_format`, parsed (None for plain text)."""
         return json.loads(self.response_format) if self.response_format else None
-
-
-def requested_json(response_format: dict | None) -> tuple[str, dict | None]:
-    """What an OpenAI `response_format` asks for: its type, and for `json_schema` the schema (a 400 when empty)."""
-    kind = (response_format or {}).get("type", "text")
-    if kind != "json_schema":
-        return kind, None
-    schema = (response_format.get("json_schema") or {}).get("schema")
-    if not isinstance(schema, dict) or not schema:
-        raise invalid("response_format.json_schema.schema must be a non-empty JSON schema.", "response_format")
-    return kind, schema
 
 
 @dataclass

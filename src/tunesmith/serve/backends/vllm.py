@@ -19,10 +19,11 @@ from pathlib import Path
 
 from tunesmith.errors import InputError
 from tunesmith.serve.adapters import ServePlan
-from tunesmith.serve.backends.base import Delta, Finish, Generation, GenerationRequest, requested_json
+from tunesmith.serve.backends.base import Delta, Finish, Generation, GenerationRequest
 from tunesmith.serve.backends.local import LocalBackend
 from tunesmith.serve.backends.tasks import RunningTasks
 from tunesmith.serve.errors import APIError, invalid
+from tunesmith.serve.response_format import requested_json
 
 log = logging.getLogger("tunesmith.serve")
 LORA_RANKS = (8, 16, 32, 64, 128, 256, 320, 512)  # the values vLLM accepts for max_lora_rank

@@ -11,13 +11,12 @@ from tunesmith.errors import InputError
 
 def load_reward_model(ref: str):
     """(model, tokenizer) in eval mode; a LoRA reward run's adapter (and trained score head) is merged in."""
-    from tunesmith.models.loading import load_tokenizer, source_for
-    from tunesmith.train.stages.reward import load_model
+    from tunesmith.models.loading import load_tokenizer, load_with_score_head, source_for
 
     _check_reward_run(ref)
     source = source_for(ref)
     _check_reward_head(ref, source.base)
-    model = load_model(source.base)
+    model = load_with_score_head(source.base)
     if source.adapter is not None:
         from peft import PeftModel
 

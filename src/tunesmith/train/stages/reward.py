@@ -1,7 +1,8 @@
 """A reward model with TRL's RewardTrainer: the base model with a one-output sequence-classification head.
 
 The trained run scores (prompt, reply) conversations; online RL stages use it as a reward (RLHF), see
-`tunesmith.train.rewards.reward_model`. A stage that needs another head than the causal LM's defines `load_model`.
+`tunesmith.train.rewards.reward_model`. The model loads with a fresh one-output score head
+(models.loading.load_with_score_head).
 """
 
 from __future__ import annotations
@@ -9,28 +10,10 @@ from __future__ import annotations
 from tunesmith.config.stages import RewardStageConfig as Config
 from tunesmith.data.training import Preference
 from tunesmith.errors import InputError
+from tunesmith.models.loading import load_with_score_head
 from tunesmith.train.job import TrainJob
 from tunesmith.train.stages._common import make_trainer, training_args
 from tunesmith.train.stages.base import Stage
-
-
-def load_model(path: str, dtype: str = "float32", quantization_config=None, attn_implementation: str | None = None):
-    """The base model with a fresh one-output score head (num_labels=1), loaded like `models.loading.load_model`.
-
-    The run loads the model through the stage's `load_model`; this one replaces the causal-LM loader.
-    """
-    import torch
-    from transformers import AutoModelForSequenceClassification
-
-    from tunesmith.models.loading import load_kwargs
-
-    kwargs = load_kwargs(quantization_config, attn_implementation)
-    try:
-        return AutoModelForSequenceClassification.from_pretrained(
-            path, num_labels=1, dtype=getattr(torch, dtype), **kwargs
-        )
-    except (OSError, ValueError) as exc:
-        raise InputError(f"model '{path}'", f"could not load it with a reward head ({exc})") from None
 
 
 def build_trainer(job: TrainJob, cfg: Config):
@@ -62,4 +45,6 @@ def _check_head_trains(model) -> None:
         p.requires_grad_(True)
 
 
-STAGE = Stage(needs=lambda cfg, recipe: Preference(stage="reward"), build_trainer=build_trainer, load_model=load_model)
+STAGE = Stage(
+    needs=lambda cfg, recipe: Preference(stage="reward"), build_trainer=build_trainer, load_model=load_with_score_head
+)
