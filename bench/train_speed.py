@@ -293,11 +293,11 @@ def table_row(workload: str, tool: str, r: dict, trl_rows: dict[str, dict]) -> s
 def summary_lines(workload: str, results: dict[str, dict]) -> list[str]:
     """For each tunesmith row: its train time as a fraction of TRL's defaults and of TRL like-for-like."""
     lines = []
+    baselines = {label: results[name] for name, label in TRL_ROWS.items() if name in results}
     for tool, r in results.items():
-        if not tool.startswith("tunesmith"):
-            continue
-        parts = [f"{ratio(r['runtime'], results.get(name))} of {label}" for name, label in TRL_ROWS.items()]
-        lines.append(f"{workload}, {tool} ({r['settings']}): train time {', '.join(parts)}")
+        if tool.startswith("tunesmith") and baselines:
+            parts = [f"÷ {label} = {ratio(r['runtime'], baseline)}" for label, baseline in baselines.items()]
+            lines.append(f"{workload}: {tool} train time ({r['settings']}) {', '.join(parts)}")
     return lines
 
 
