@@ -10,7 +10,9 @@ data are synthetic: each record is a user turn and an assistant turn of random v
 each in its own process. The table gives trained tokens per second (prompt and answer tokens, no padding,
 after the first `--warmup` steps), peak GPU memory (torch.cuda.max_memory_allocated) and model-FLOPs
 utilisation: (4·frozen + 6·trainable parameters + 12·layers·hidden·seq) FLOPs per token (a frozen weight skips
-its own gradient matmul) over the GPU's dense bf16 peak.
+its own gradient matmul) over the GPU's dense bf16 peak. TRL's SFTConfig turns gradient checkpointing on by
+default (TRL 1.x) and tunesmith does not, so `trl` is TRL's defaults and `trl-nockpt` the like-for-like run with
+checkpointing off (the FLOPs count leaves checkpointing's recomputation out, as MFU does).
 """
 
 from __future__ import annotations
@@ -104,10 +106,16 @@ def run_tunesmith(model_dir: Path, data: Path, work: Path, args) -> dict:
     return {"step_seconds": _after_warmup(times, args.warmup), **facts}
 
 
-def run_trl(model_dir: Path, data: Path, work: Path, args) -> dict:
+def run_trl_like_for_like(model_dir: Path, data: Path, work: Path, args) -> dict:
+    """TRL with gradient checkpointing off, as tunesmith has it."""
+    return run_trl(model_dir, data, work, args, checkpointing="off")
+
+
+def run_trl(model_dir: Path, data: Path, work: Path, args, checkpointing: str = "default") -> dict:
+    """Plain TRL (bench/train_speed_trl.py); `checkpointing` 'default' keeps SFTConfig's own (on in TRL 1.x)."""
     command = [sys.executable, str(ROOT / "bench" / "train_speed_trl.py"), str(data), str(model_dir), str(work / "trl")]
     command += ["--steps", str(args.steps), "--batch", str(args.batch), "--cutoff", str(args.seq)]
-    command += ["--rank", str(RANK), "--logging-steps", "1"]
+    command += ["--rank", str(RANK), "--logging-steps", "1", "--gradient-checkpointing", checkpointing]
     done = subprocess.run(command, capture_output=True, text=True)
     if done.returncode:
         raise SystemExit(f"TRL failed:\n{done.stderr[-3000:]}")
@@ -130,7 +138,7 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=4)
     parser.add_argument("--steps", type=int, default=30)
     parser.add_argument("--warmup", type=int, default=5)
-    parser.add_argument("--tools", default="trl,tunesmith")
+    parser.add_argument("--tools", default="trl,trl-nockpt,tunesmith")
     args = parser.parse_args()
     if args.tiny:
         args.seq, args.steps, args.warmup = 128, 6, 2
@@ -147,7 +155,7 @@ def main() -> None:
         print(f"{device}: random Llama, {model['parameters'] / 1e6:,.0f}M parameters, LoRA r{RANK}, {shape}")
         print("| tool | tokens/s | peak GPU memory GiB | MFU |")
         print("|---|---:|---:|---:|")
-        runners = {"tunesmith": run_tunesmith, "trl": run_trl}
+        runners = {"tunesmith": run_tunesmith, "trl": run_trl, "trl-nockpt": run_trl_like_for_like}
         for tool in args.tools.split(","):
             work = Path(tmp) / tool
             work.mkdir()
