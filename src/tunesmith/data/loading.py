@@ -6,8 +6,17 @@ from pathlib import Path
 
 from datasets import Dataset, Features, Value
 
-from tunesmith.data.formats import FORMATS, WRITABLE, FormatOptions, detect_format, from_messages, to_messages
+from tunesmith.data.formats import (
+    FORMATS,
+    WRITABLE,
+    FormatOptions,
+    detect_format,
+    from_messages,
+    standard_keys,
+    to_messages,
+)
 from tunesmith.data.io import file_kind, read_records, write_records
+from tunesmith.data.preference import looks_like_preference
 from tunesmith.errors import InputError
 from tunesmith.schema import unknown_name
 
@@ -45,11 +54,25 @@ def convert_file(
     return len(records)
 
 
+def detect_chat_format(records: list[tuple[str, dict]], options: FormatOptions | None = None) -> str:
+    """The chat format of `records`; preference data is refused, since it would otherwise pass for chat data (KTO
+    for prompt/completion) and train the wrong thing."""
+    first = records[0][0], standard_keys(records[0][1], options or FormatOptions())
+    name = looks_like_preference(first[1])
+    if name is not None:
+        raise InputError(
+            first[0],
+            f"holds {name} preference data; expected chat data here "
+            "(preference data trains with stage: dpo, orpo, simpo, kto or reward)",
+        )
+    return detect_format(records, options)
+
+
 def _convert(path: str | Path, fmt: str, options: FormatOptions | None) -> tuple[str, list[tuple[str, list]]]:
     """Read, pick the format, and convert every record, keeping each record's location."""
     if fmt != "auto" and fmt not in FORMATS:
         raise InputError(str(path), unknown_name("format", fmt, ("auto", *FORMATS)))
     options = options or FormatOptions()
     records = read_records(path)
-    name = detect_format(records, options) if fmt == "auto" else fmt
+    name = detect_chat_format(records, options) if fmt == "auto" else fmt
     return name, [(where, to_messages(record, where, name, options)) for where, record in records]

@@ -14,8 +14,9 @@ from datasets import Dataset, Features, Value, concatenate_datasets
 from datasets.exceptions import DatasetGenerationError
 from pydantic import Field
 
-from tunesmith.data.formats import DETECT_SAMPLE, FORMATS, FormatOptions, detect_format, to_messages
+from tunesmith.data.formats import DETECT_SAMPLE, FORMATS, FormatOptions, to_messages
 from tunesmith.data.io import SUFFIXES, file_kind, iter_jsonl, read_records
+from tunesmith.data.loading import detect_chat_format
 from tunesmith.data.records import dump_meta, get_meta
 from tunesmith.errors import InputError
 from tunesmith.schema import Strict, unknown_name
@@ -58,7 +59,7 @@ def read_input(spec: InputSpec, base_dir: Path = Path("."), cache_dir: Path | No
         gen, features = _text_rows, TEXT
     else:
         options = FormatOptions(columns=spec.columns, require_reply=False)  # empty answers: for `filter`
-        fmt = detect_format(first, options) if spec.format == "auto" else spec.format
+        fmt = detect_chat_format(first, options) if spec.format == "auto" else spec.format
         gen, features = _chat_rows, CHAT
         kwargs.update(fmt=fmt, options=options)
     cache = str(cache_dir or tempfile.mkdtemp(prefix="tunesmith-data-"))

@@ -9,15 +9,12 @@ import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
+from tunesmith.data.text import CJK_RE, CjkTokenizer
 from tunesmith.errors import InputError
 from tunesmith.schema import unknown_name
 
 METRICS = ("exact_match", "classification", "json", "rouge_l", "bleu")
 
-# CJK ideographs (with extensions and compatibility forms) and Japanese kana: scripts written without spaces.
-_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_CJK_RE = re.compile(f"[{_CJK}]")
-_TOKEN_RE = re.compile(f"[{_CJK}]|[^\\W_{_CJK}]+")
 _FENCE_RE = re.compile(r"```[A-Za-z0-9_-]*")
 _MISSING = object()
 
@@ -142,14 +139,6 @@ def json_fields(preds: Sequence[str], refs: Sequence[str], fields: list[str] | N
     return scores
 
 
-class CjkTokenizer:
-    """rouge-score tokenizer: lower-cased word runs, with every CJK character its own token."""
-
-    def tokenize(self, text: str) -> list[str]:
-        """Split `text` into tokens (rouge-score's default would drop all non-ASCII text)."""
-        return _TOKEN_RE.findall(text.lower())
-
-
 def rouge_l(preds: Sequence[str], refs: Sequence[str]) -> dict[str, float]:
     """Mean ROUGE-L F-measure, tokenising CJK by character so Chinese scores sensibly."""
     _check(preds, refs)
@@ -166,7 +155,7 @@ def bleu(preds: Sequence[str], refs: Sequence[str]) -> dict[str, float]:
         return {"bleu": 0.0}
     import sacrebleu
 
-    tokenize = "zh" if any(_CJK_RE.search(r) for r in refs) else "13a"
+    tokenize = "zh" if any(CJK_RE.search(r) for r in refs) else "13a"
     score = sacrebleu.corpus_bleu(list(preds), [list(refs)], tokenize=tokenize).score
     return {"bleu": min(1.0, max(0.0, score / 100))}
 

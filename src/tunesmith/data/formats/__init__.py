@@ -46,7 +46,6 @@ def detect_format(records: list[tuple[str, dict]], options: FormatOptions | None
     """The first format (in FORMATS order) whose keys every one of the first records has."""
     options = options or FormatOptions()
     sample = [(where, standard_keys(record, options)) for where, record in records[:DETECT_SAMPLE]]
-    _refuse_preference(sample[0])
     for name in FORMATS:
         if all(format_module(name).matches(record) for _, record in sample):
             return name
@@ -62,19 +61,6 @@ def detect_format(records: list[tuple[str, dict]], options: FormatOptions | None
     first_where, _, first_name = found[0]
     where, _, name = next(item for item in found if item[2] != first_name)
     raise InputError(where, f"record looks like {name} but {first_where} looks like {first_name}; expected one format")
-
-
-def _refuse_preference(first: tuple[str, dict]) -> None:
-    """Preference data would otherwise pass for chat data (KTO for prompt/completion) and train the wrong thing."""
-    from tunesmith.data.preference import looks_like_preference  # late: the preference readers use this module
-
-    name = looks_like_preference(first[1])
-    if name is not None:
-        raise InputError(
-            first[0],
-            f"holds {name} preference data; expected chat data here "
-            "(preference data trains with stage: dpo, orpo, simpo, kto or reward)",
-        )
 
 
 def _first_match(record: dict) -> str | None:

@@ -267,6 +267,6 @@ def _scorer():
     """rouge-score's ROUGE-L with the CJK-aware tokenizer the eval metrics use."""
     from rouge_score import rouge_scorer
 
-    from tunesmith.eval.metrics import CjkTokenizer
+    from tunesmith.data.text import CjkTokenizer
 
     return rouge_scorer.RougeScorer(["rougeL"], tokenizer=CjkTokenizer())
