@@ -15,6 +15,9 @@ class RunDir:
 
     root: Path
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "root", Path(self.root))  # a str (TrainResult.run_dir) works too
+
     @property
     def recipe(self) -> Path:
         return self.root / "recipe.yaml"
