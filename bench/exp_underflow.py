@@ -1,4 +1,4 @@
-"""torch's CPU exp where float32 underflows: why train/chunked_head.py clamps shifted logits at -87 before exp.
+"""torch's CPU exp where float32 underflows: why train/speedups/chunked_head.py clamps shifted logits at -87 before exp.
 
     python bench/exp_underflow.py
 

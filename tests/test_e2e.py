@@ -9,8 +9,8 @@ from transformers import AutoModelForCausalLM, AutoTokenizer
 
 from tunesmith.config import load_recipe
 from tunesmith.eval.compare import compare
-from tunesmith.models.generate import generate
 from tunesmith.export.merge import merge_run
+from tunesmith.models.generate import generate
 from tunesmith.models.loading import load_for_inference, source_for
 from tunesmith.runs import RunDir
 from tunesmith.train.run import train

@@ -4,8 +4,8 @@ import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
 from tests.conftest import QUESTIONS
-from tunesmith.models.generate import generate
 from tunesmith.export.merge import merge_run
+from tunesmith.models.generate import generate
 from tunesmith.models.loading import load_for_inference, source_for
 from tunesmith.train.run import train
 

@@ -6,8 +6,8 @@ import pytest
 import torch
 
 from tests.conftest import write_jsonl
-from tunesmith.train import replay
 from tunesmith.data.training import Chat, load_training_data
+from tunesmith.train import replay
 from tunesmith.train.l2sp import PullToStart
 from tunesmith.train.replay import add_replay, replay_count, self_replay_rows
 from tunesmith.train.run import train

@@ -3,8 +3,8 @@
 import pytest
 import torch
 
-from tunesmith.errors import InputError
 from tunesmith.config import METHOD_NAMES as METHODS
+from tunesmith.errors import InputError
 from tunesmith.train.methods import apply_method, count_parameters
 from tunesmith.train.methods.freeze import Config as FreezeConfig
 from tunesmith.train.methods.full import Config as FullConfig

@@ -4,8 +4,8 @@ import pytest
 
 from tests.conftest import write_jsonl
 from tunesmith.config import DataConfig
-from tunesmith.errors import InputError
 from tunesmith.data.training import Chat, load_training_data
+from tunesmith.errors import InputError
 
 
 def task_file(tmp_path, name, count):

@@ -6,12 +6,12 @@ import pytest
 
 from tests.conftest import write_jsonl
 from tunesmith.config import validate_recipe
+from tunesmith.config.stages import KtoConfig
 from tunesmith.data.formats import FormatOptions
 from tunesmith.data.inspect import inspect_file
 from tunesmith.data.loading import load_messages
 from tunesmith.data.preference import load_preference, to_preference_dataset
 from tunesmith.errors import InputError
-from tunesmith.config.stages import KtoConfig
 from tunesmith.train.setup import load_stage_data
 
 

@@ -8,6 +8,8 @@ from transformers import TrainerCallback
 
 from tunesmith.errors import InputError
 from tunesmith.runs import RunDir, read_jsonl
+from tunesmith.train.precision import frozen_weights
+from tunesmith.train.run import train
 from tunesmith.train.speedups.attention import (
     EAGER_UP_TO,
     attention_implementation,
@@ -15,8 +17,6 @@ from tunesmith.train.speedups.attention import (
     switches_per_batch,
     use_kernel_for,
 )
-from tunesmith.train.precision import frozen_weights
-from tunesmith.train.run import train
 from tunesmith.train.stages.sft import groups_by_length
 
 

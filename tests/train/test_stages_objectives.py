@@ -5,10 +5,10 @@ import torch
 from safetensors.torch import load_file
 
 from tests.conftest import write_jsonl
+from tunesmith.data.text import text_dataset
 from tunesmith.errors import InputError
 from tunesmith.runs import RunDir, read_jsonl
 from tunesmith.train.run import train
-from tunesmith.data.text import text_dataset
 
 FAST = {"max_steps": 3, "batch_size": 2, "eval_steps": 3, "logging_steps": 1, "precision": "fp32", "max_length": 64}
 
