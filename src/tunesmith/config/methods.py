@@ -8,7 +8,7 @@ any training code. `MethodConfig` is the union of them all, told apart by `name`
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal, Union, get_args
 
 from pydantic import Field, field_validator, model_validator
 
@@ -223,25 +223,28 @@ class VeraConfig(MethodBase):
     modules_to_save: list[str] | None = None
 
 
-METHOD_CLASSES = (
-    AdaloraConfig,
-    AdapterConfig,
-    BitfitConfig,
-    BoftConfig,
-    FreezeConfig,
-    FullConfig,
-    Ia3Config,
-    LnTuningConfig,
-    LohaConfig,
-    LokrConfig,
-    LoraConfig,
-    OftConfig,
-    PTuningConfig,
-    PTuningV2Config,
-    PrefixTuningConfig,
-    PromptTuningConfig,
-    QloraConfig,
-    VeraConfig,
-)
-MethodConfig = Annotated[Union[METHOD_CLASSES], Field(discriminator="name")]  # noqa: UP007 - built from the tuple
+MethodConfig = Annotated[
+    Union[  # noqa: UP007 - one member a line, so the list of methods reads like one
+        AdaloraConfig,
+        AdapterConfig,
+        BitfitConfig,
+        BoftConfig,
+        FreezeConfig,
+        FullConfig,
+        Ia3Config,
+        LnTuningConfig,
+        LohaConfig,
+        LokrConfig,
+        LoraConfig,
+        OftConfig,
+        PTuningConfig,
+        PTuningV2Config,
+        PrefixTuningConfig,
+        PromptTuningConfig,
+        QloraConfig,
+        VeraConfig,
+    ],
+    Field(discriminator="name"),
+]
+METHOD_CLASSES: tuple[type[MethodBase], ...] = get_args(get_args(MethodConfig)[0])
 METHOD_NAMES: tuple[str, ...] = tuple(c.model_fields["name"].default for c in METHOD_CLASSES)

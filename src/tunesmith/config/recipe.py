@@ -64,9 +64,7 @@ class TrainConfig(Strict):
     return_freed_memory: bool = True  # glibc: fix malloc's mmap threshold, so freed activations leave the process
     # (train/speedups/allocator.py; long-answers benchmark peak 2,024 → 1,876 MiB); false leaves malloc as it is
     kernels: Literal["auto", "lean", "liger", "none"] = "auto"  # fused layers: Liger on GPU, lean on CPU
-    attention: Attention = (
-        "auto"  # the model's default; SFT on CPU: eager or SDPA per batch (train/speedups/attention.py)
-    )
+    attention: Attention = "auto"  # the model's default; SFT on CPU: eager or SDPA per batch (speedups/attention.py)
     precision: Literal["auto", "fp32", "bf16", "fp16"] = "auto"
     frozen_weights: Literal["auto", "fp32", "bf16"] = "auto"  # storage of weights that do not train; auto: bf16
     # when training in bf16 with an adapter method (the matmuls run in bf16 anyway; half the memory, no recasting)

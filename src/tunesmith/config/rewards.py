@@ -6,7 +6,7 @@ Their behaviour lives in `tunesmith/train/rewards/<name>.py`; `RewardConfig` is 
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal, Union, get_args
 
 from pydantic import Field, field_validator
 
@@ -84,6 +84,16 @@ class RewardModelConfig(RewardBase):
     model: str  # a run directory of stage `reward`, or a folder holding a num_labels=1 classification model
 
 
-REWARD_CLASSES = (ExactAnswerConfig, JsonValidConfig, JudgeConfig, LengthConfig, RegexConfig, RewardModelConfig)
-RewardConfig = Annotated[Union[REWARD_CLASSES], Field(discriminator="name")]  # noqa: UP007 - built from the tuple
+RewardConfig = Annotated[
+    Union[  # noqa: UP007 - one member a line, so the list of rewards reads like one
+        ExactAnswerConfig,
+        JsonValidConfig,
+        JudgeConfig,
+        LengthConfig,
+        RegexConfig,
+        RewardModelConfig,
+    ],
+    Field(discriminator="name"),
+]
+REWARD_CLASSES: tuple[type[RewardBase], ...] = get_args(get_args(RewardConfig)[0])
 REWARD_NAMES: tuple[str, ...] = tuple(c.model_fields["name"].default for c in REWARD_CLASSES)

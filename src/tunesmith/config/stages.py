@@ -6,7 +6,7 @@ Keys keep TRL's names (`beta`, `loss_type` …). The trainer of each stage lives
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal, Union, get_args
 
 from pydantic import Field, field_validator, model_validator
 
@@ -142,18 +142,21 @@ class SpinConfig(DpoConfig):
     max_prompts: int | None = Field(None, ge=1)  # answer a seeded sample of this many training prompts; None: all
 
 
-STAGE_CLASSES = (
-    DistillConfig,
-    DpoConfig,
-    GrpoConfig,
-    KtoConfig,
-    OrpoConfig,
-    PretrainConfig,
-    RewardStageConfig,
-    RlooConfig,
-    SftConfig,
-    SimpoConfig,
-    SpinConfig,
-)
-StageConfig = Annotated[Union[STAGE_CLASSES], Field(discriminator="name")]  # noqa: UP007 - built from the tuple
+StageConfig = Annotated[
+    Union[  # noqa: UP007 - one member a line, so the list of stages reads like one
+        DistillConfig,
+        DpoConfig,
+        GrpoConfig,
+        KtoConfig,
+        OrpoConfig,
+        PretrainConfig,
+        RewardStageConfig,
+        RlooConfig,
+        SftConfig,
+        SimpoConfig,
+        SpinConfig,
+    ],
+    Field(discriminator="name"),
+]
+STAGE_CLASSES: tuple[type[StageBase], ...] = get_args(get_args(StageConfig)[0])
 STAGE_NAMES: tuple[str, ...] = tuple(c.model_fields["name"].default for c in STAGE_CLASSES)

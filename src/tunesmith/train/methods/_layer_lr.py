@@ -47,3 +47,8 @@ def layerwise_adamw(model, decay: float, plan):
         )
         group["params"].append(param)
     return torch.optim.AdamW(list(groups.values()), lr=plan.learning_rate)
+
+
+def layer_lr_optimizer(model, cfg, plan):
+    """The `optimizer` of full and freeze: layer-wise rates when `cfg.layer_lr_decay` < 1; else None (AdamW)."""
+    return None if cfg.layer_lr_decay == 1.0 else layerwise_adamw(model, cfg.layer_lr_decay, plan)

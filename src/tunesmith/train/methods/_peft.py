@@ -14,3 +14,17 @@ def wrap(model, config):
 
     config.task_type = task_type(model)
     return get_peft_model(model, config)
+
+
+def same_names(peft_config_class: str, what: str):
+    """An `apply` for a PEFT method whose recipe keys are exactly the PEFT config's own: every key but `name`
+    goes to `peft.<peft_config_class>` (tests/train/test_methods_peft.py checks each one trains and reloads)."""
+
+    def apply(model, cfg, plan=None):
+        import peft
+
+        config = getattr(peft, peft_config_class)(**cfg.model_dump(exclude={"name"}), task_type="CAUSAL_LM")
+        return wrap(model, config)
+
+    apply.__doc__ = f"Wrap `model` with {what} (`peft.{peft_config_class}`, keys passed as they are)."
+    return apply

@@ -39,11 +39,17 @@ def optimizer(model, cfg: Config, plan):
     if cfg.loraplus_lr_ratio is None:
         return None
     import torch
+
+    return loraplus(model, torch.optim.AdamW, cfg, plan)
+
+
+def loraplus(model, optimizer_class, cfg: Config, plan):
+    """PEFT's LoRA+ optimizer of `optimizer_class` (B matrices at `loraplus_lr_ratio` times the rate)."""
     from peft.optimizers import create_loraplus_optimizer
 
     return create_loraplus_optimizer(
         model,
-        torch.optim.AdamW,
+        optimizer_class,
         lr=plan.learning_rate,
         loraplus_lr_ratio=cfg.loraplus_lr_ratio,
         loraplus_weight_decay=plan.weight_decay,

@@ -64,15 +64,7 @@ def optimizer(model, cfg: Config, plan):
     import bitsandbytes as bnb
 
     if cfg.loraplus_lr_ratio is not None:
-        from peft.optimizers import create_loraplus_optimizer
-
-        return create_loraplus_optimizer(
-            model,
-            bnb.optim.PagedAdamW8bit,
-            lr=plan.learning_rate,
-            loraplus_lr_ratio=cfg.loraplus_lr_ratio,
-            loraplus_weight_decay=plan.weight_decay,
-        )
+        return lora.loraplus(model, bnb.optim.PagedAdamW8bit, cfg, plan)
     params = [p for p in model.parameters() if p.requires_grad]
     return bnb.optim.PagedAdamW8bit(params, lr=plan.learning_rate, weight_decay=plan.weight_decay)
 
