@@ -13,6 +13,8 @@ from tunesmith.config import METHOD_NAMES, STAGE_NAMES
 from tunesmith.config.rewards import REWARD_NAMES
 from tunesmith.schema import module_names
 from tunesmith.train.methods import Method, find_method
+from tunesmith.train.rewards import find_reward
+from tunesmith.train.rewards.base import RewardKind
 from tunesmith.train.stages import Stage, find_stage
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,9 +36,10 @@ def test_import_linter_contracts_hold():
     ],
 )
 def test_every_component_module_has_a_recipe_config_and_back(package, names):
-    assert set(module_names(package)) - {"base"} == set(names)
+    assert set(module_names(package)) - {"base"} == set(names)  # base.py: the contract itself
 
 
-def test_every_method_and_stage_module_exposes_its_contract():
+def test_every_method_stage_and_reward_module_exposes_its_contract():
     assert all(isinstance(find_method(name), Method) for name in METHOD_NAMES)
     assert all(isinstance(find_stage(name), Stage) for name in STAGE_NAMES)
+    assert all(isinstance(find_reward(name), RewardKind) for name in REWARD_NAMES)

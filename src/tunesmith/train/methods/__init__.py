@@ -5,16 +5,15 @@ A method's recipe keys are its config class in `tunesmith/config/methods.py` (th
 
 from __future__ import annotations
 
-import importlib
-
+from tunesmith.schema import find_module
 from tunesmith.train.methods.base import Method, TrainingPlan
 
 __all__ = ["Method", "TrainingPlan", "apply_method", "count_parameters", "find_method"]
 
 
 def find_method(name: str) -> Method:
-    """The method called `name` (the recipe has already checked that it exists)."""
-    method = importlib.import_module(f"{__name__}.{name}").METHOD
+    """The method called `name` (the recipe has checked the name; else a ValueError with a did-you-mean)."""
+    method = find_module(__name__, name, "method").METHOD
     if not isinstance(method, Method):
         raise TypeError(f"tunesmith.train.methods.{name}.METHOD is not a Method")
     return method

@@ -1,20 +1,17 @@
 """Reward functions for online RL (stages grpo and rloo), one module each, found by name.
 
-A reward's recipe keys are its config class in `tunesmith/config/rewards.py` (the module's `Config`). The module
-defines `build(cfg) -> reward`, where a reward is either a callable `(prompts, completions, **columns) ->
-list[float | None]` in TRL's reward-function form (None: this completion could not be scored), or `(model, tokenizer)`
-for a sequence-classification reward model that TRL runs itself. A module may define `columns(cfg) -> list[str]`:
-dataset columns its reward reads (e.g. the reference answer), checked when the data is loaded.
+A reward's recipe keys are its config class in `tunesmith/config/rewards.py` (the module's `Config`); the module
+ends with `REWARD = RewardKind(build=…, columns=…)` (see base.py).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from types import ModuleType
 from typing import Any
 
 from tunesmith.config.rewards import RewardBase
 from tunesmith.schema import find_module
+from tunesmith.train.rewards.base import RewardKind
 
 
 @dataclass
@@ -27,17 +24,19 @@ class Reward:
     weight: float = 1.0
 
 
-def reward_module(name: str) -> ModuleType:
-    """The module that implements reward `name`; an unknown name is a ValueError with a did-you-mean."""
-    return find_module(__name__, name, "reward")
+def find_reward(name: str) -> RewardKind:
+    """The reward called `name`; an unknown name is a ValueError with a did-you-mean."""
+    reward = find_module(__name__, name, "reward").REWARD
+    if not isinstance(reward, RewardKind):
+        raise TypeError(f"{__name__}.{name}.REWARD is not a RewardKind")
+    return reward
 
 
 def required_columns(configs: list[RewardBase]) -> list[str]:
     """Dataset columns the rewards read besides prompt and completion, in first-use order."""
     found: list[str] = []
     for cfg in configs:
-        columns = getattr(reward_module(cfg.name), "columns", None)
-        found += [c for c in (columns(cfg) if columns else []) if c not in found]
+        found += [c for c in find_reward(cfg.name).columns(cfg) if c not in found]
     return found
 
 
@@ -48,7 +47,7 @@ def build_rewards(configs: list[RewardBase]) -> list[Reward]:
     for cfg in configs:
         seen[cfg.name] = seen.get(cfg.name, 0) + 1
         name = cfg.name if seen[cfg.name] == 1 else f"{cfg.name}_{seen[cfg.name]}"
-        built = reward_module(cfg.name).build(cfg)
+        built = find_reward(cfg.name).build(cfg)
         func, processing_class = built if isinstance(built, tuple) else (built, None)
         if processing_class is None:
             func = named(func, name)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from tunesmith.config.rewards import ExactAnswerConfig as Config
 from tunesmith.train.rewards import text_of
+from tunesmith.train.rewards.base import RewardKind
 
 
 def columns(cfg: Config) -> list[str]:
@@ -38,3 +39,6 @@ def build(cfg: Config):
         return [score(text_of(c), str(a), cfg.match) for c, a in zip(completions, answers)]
 
     return exact_answer
+
+
+REWARD = RewardKind(build=build, columns=columns)

@@ -11,6 +11,7 @@ import re
 
 from tunesmith.config.rewards import JsonValidConfig as Config
 from tunesmith.train.rewards import text_of
+from tunesmith.train.rewards.base import RewardKind
 
 FENCE = re.compile(r"^```(?:json)?\s*\n?(.*?)\n?```$", re.DOTALL)
 
@@ -34,3 +35,6 @@ def build(cfg: Config):
         return [score(text_of(c), cfg.fields) for c in completions]
 
     return json_valid
+
+
+REWARD = RewardKind(build=build)

@@ -12,6 +12,7 @@ import re
 
 from tunesmith.config.rewards import JudgeConfig as Config
 from tunesmith.train.rewards import text_of
+from tunesmith.train.rewards.base import RewardKind
 
 NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 
@@ -51,3 +52,6 @@ def build(cfg: Config):
         return [parse_score(reply, cfg.scale) for reply in teacher.complete(asks)]
 
     return judge
+
+
+REWARD = RewardKind(build=build)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tunesmith.config.rewards import LengthConfig as Config
 from tunesmith.train.rewards import text_of
+from tunesmith.train.rewards.base import RewardKind
 
 
 def score(size: int, target: int) -> float:
@@ -24,3 +25,6 @@ def build(cfg: Config):
         return [score(size_of(text_of(c), i, cfg.unit), cfg.target) for c, i in zip(completions, ids)]
 
     return length
+
+
+REWARD = RewardKind(build=build)

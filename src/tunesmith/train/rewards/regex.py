@@ -6,6 +6,7 @@ import re
 
 from tunesmith.config.rewards import RegexConfig as Config
 from tunesmith.train.rewards import text_of
+from tunesmith.train.rewards.base import RewardKind
 
 
 def score(text: str, pattern: re.Pattern, fullmatch: bool = False) -> float:
@@ -21,3 +22,6 @@ def build(cfg: Config):
         return [score(text_of(c), pattern, cfg.fullmatch) for c in completions]
 
     return regex
+
+
+REWARD = RewardKind(build=build)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from tunesmith.config.rewards import RewardModelConfig as Config
 from tunesmith.errors import InputError
+from tunesmith.train.rewards.base import RewardKind
 
 
 def load_reward_model(ref: str):
@@ -56,3 +57,6 @@ def _check_reward_head(ref: str, base: str) -> None:
 
 def build(cfg: Config):
     return load_reward_model(cfg.model)
+
+
+REWARD = RewardKind(build=build)
