@@ -16,7 +16,6 @@ from tunesmith.runs import RunDir, read_jsonl
 from tunesmith.train.metrics import reward_curve
 from tunesmith.train.run import train
 from tunesmith.train.setup import load_stage_data
-from tunesmith.train.stages import reward as reward_stage
 
 FAST = {
     "max_steps": 2,
@@ -135,19 +134,17 @@ def test_grpo_with_an_llm_judge_on_a_fake_openai_server(make_recipe, prompts_fil
         assert row["rewards/judge/mean"] == pytest.approx(statistics.fmean(scores), abs=1e-5)
 
 
-def test_grpo_with_a_trained_reward_model(make_recipe, prompts_file, tmp_path, monkeypatch):
+def test_grpo_with_a_trained_reward_model(make_recipe, prompts_file, tmp_path):
     pairs = [{"prompt": f"Q{i}", "chosen": '{"ok": true}', "rejected": "not json"} for i in range(8)]
     pairs_file = write_jsonl(tmp_path / "pairs.jsonl", pairs)
-    with monkeypatch.context() as patch:  # run.py loads the stage's model once the lead wires `stage.load_model` in
-        patch.setattr("tunesmith.train.run.load_model", reward_stage.load_model)
-        reward_recipe = make_recipe(
-            data={"train": str(pairs_file), "validation_split": 0},
-            stage="reward",
-            method={"name": "full"},
-            train={**FAST, "batch_size": 4, "learning_rate": 1e-3},
-            output={"name": "rm"},
-        )
-        train(reward_recipe)
+    reward_recipe = make_recipe(
+        data={"train": str(pairs_file), "validation_split": 0},
+        stage="reward",
+        method={"name": "full"},
+        train={**FAST, "batch_size": 4, "learning_rate": 1e-3},
+        output={"name": "rm"},
+    )
+    train(reward_recipe)
     rewards = [{"name": "reward_model", "model": str(reward_recipe.run_dir)}]
     recipe = online_recipe(make_recipe, prompts_file, {"name": "grpo", "rewards": rewards, **GENERATE}, max_steps=1)
     train(recipe)
