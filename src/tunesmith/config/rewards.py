@@ -1,16 +1,22 @@
 """The rewards an online-RL stage (grpo, rloo) sums, under `stage.rewards`: one config class per reward, by `name`.
 
 Their behaviour lives in `tunesmith/train/rewards/<name>.py`; `RewardConfig` is the union, told apart by `name`.
+Four of them are OpenAI's reinforcement-fine-tuning graders with OpenAI's keys: an OpenAI grader object becomes a
+reward by renaming its `type` to `name` and its own `name` (a label) to `label`.
 """
 
 from __future__ import annotations
 
+import ast
+import keyword
+import operator
 import re
-from typing import Annotated, Literal, Union, get_args
+from collections.abc import Callable, Iterable, Mapping
+from typing import Annotated, Any, Literal, Union, get_args
 
-from pydantic import Field, field_validator
+from pydantic import BaseModel, Field, ValidationError, ValidationInfo, field_validator
 
-from tunesmith.schema import Strict
+from tunesmith.schema import Strict, did_you_mean, input_error, named_section
 
 DEFAULT_JUDGE_PROMPT = (
     "Rate how well the response answers the request, from 0 (useless or wrong) to 10 (correct and helpful). "
@@ -84,6 +90,203 @@ class RewardModelConfig(RewardBase):
     model: str  # a run directory of stage `reward`, or a folder holding a num_labels=1 classification model
 
 
+# OpenAI's grader templates: {{ sample.output_text }} (the completion) and {{ item.<field> }} (a dataset column).
+TEMPLATE_VARIABLE = re.compile(r"\{\{(.*?)\}\}")
+_SUPPORTED = "templates read {{ sample.output_text }} and {{ item.<field> }}"
+
+
+def template_fields(template: str) -> list[str]:
+    """The `item` fields `template` reads, in first-use order; any other variable is a ValueError saying why."""
+    fields: list[str] = []
+    for match in TEMPLATE_VARIABLE.finditer(template):
+        variable = match.group(1).strip()
+        namespace, _, field = variable.partition(".")
+        if namespace == "item" and re.fullmatch(r"\w+", field):
+            fields += [field] if field not in fields else []
+        elif namespace == "item" and field:
+            raise ValueError(f"{{{{ {variable} }}}}: nested item fields are not supported; put the value in a column")
+        elif namespace == "sample" and re.split(r"[.\[]", field)[0] in {"output_json", "output_tools"}:
+            raise ValueError(f"{{{{ {variable} }}}} is not supported yet; {_SUPPORTED}")
+        elif variable != "sample.output_text":
+            raise ValueError(f"{{{{ {variable} }}}} is no grader variable; {_SUPPORTED}")
+    return fields
+
+
+class GraderBase(RewardBase):
+    """Keys every OpenAI grader shares: `label` holds what OpenAI calls the grader's `name`."""
+
+    label: str | None = None
+
+
+class ComparisonBase(GraderBase):
+    """A grader comparing two rendered templates: `input` (usually {{ sample.output_text }}) and `reference`."""
+
+    input: str
+    reference: str
+
+    @field_validator("input", "reference")
+    @classmethod
+    def _templates(cls, value: str) -> str:
+        template_fields(value)
+        return value
+
+
+class StringCheckConfig(ComparisonBase):
+    name: Literal["string_check"] = "string_check"
+    operation: Literal["eq", "ne", "like", "ilike"]
+
+
+SimilarityMetric = Literal[
+    "fuzzy_match", "bleu", "gleu", "meteor", "cosine", "rouge_1", "rouge_2", "rouge_3", "rouge_4", "rouge_5", "rouge_l",
+]  # fmt: skip
+UNSUPPORTED_METRICS = {
+    "cosine": "it compares embeddings, which need an embeddings endpoint",
+    "meteor": "NLTK's METEOR needs its WordNet data, which is not installed and tunesmith does not download",
+}
+SUPPORTED_METRICS = tuple(m for m in get_args(SimilarityMetric) if m not in UNSUPPORTED_METRICS)
+
+
+class TextSimilarityConfig(ComparisonBase):
+    name: Literal["text_similarity"] = "text_similarity"
+    evaluation_metric: SimilarityMetric
+    pass_threshold: float | None = None  # informational: the reward stays the score itself, 0 to 1
+
+    @field_validator("evaluation_metric")
+    @classmethod
+    def _computable(cls, value: str) -> str:
+        if value in UNSUPPORTED_METRICS:
+            supported = ", ".join(SUPPORTED_METRICS)
+            raise ValueError(f"'{value}' is not supported: {UNSUPPORTED_METRICS[value]}; supported: {supported}")
+        return value
+
+
+class GraderMessage(Strict):
+    """One chat message of a score_model's `input`; `content` is a template."""
+
+    role: Literal["system", "developer", "user", "assistant"]
+    content: str
+    type: Literal["message"] | None = None  # OpenAI's item type, accepted and not sent
+
+    @field_validator("content")
+    @classmethod
+    def _template(cls, value: str) -> str:
+        template_fields(value)
+        return value
+
+
+class SamplingParams(Strict):
+    """OpenAI's score_model sampling keys; temperature and max_completions_tokens are always sent, the rest if set."""
+
+    temperature: float = Field(0.0, ge=0, le=2)
+    top_p: float | None = Field(None, gt=0, le=1)
+    max_completions_tokens: int = Field(256, ge=1)
+    seed: int | None = None
+    reasoning_effort: Literal["none", "minimal", "low", "medium", "high", "xhigh"] | None = None
+
+
+class ScoreModelConfig(GraderBase):
+    name: Literal["score_model"] = "score_model"
+    model: str  # the served model's name
+    input: list[GraderMessage] = Field(min_length=1)
+    range: tuple[float, float] = (0.0, 1.0)  # the reply's scale; the reward is the reply clamped and mapped to 0..1
+    sampling_params: SamplingParams = Field(default_factory=SamplingParams)
+    pass_threshold: float | None = None  # informational
+    base_url: str | None = None  # an OpenAI-compatible endpoint, e.g. http://localhost:8000/v1; None: the OpenAI API
+    api_key_env: str | None = "OPENAI_API_KEY"  # variable holding the key; None for servers that need none
+    concurrency: int = Field(8, ge=1)
+    timeout: float = Field(60.0, gt=0)
+    max_retries: int = Field(2, ge=0)
+
+    @field_validator("range")
+    @classmethod
+    def _ordered(cls, value: tuple[float, float]) -> tuple[float, float]:
+        if not value[0] < value[1]:
+            raise ValueError(f"expected [min, max] with min < max, got {list(value)}")
+        return value
+
+
+GraderConfig = Annotated[Union[StringCheckConfig, TextSimilarityConfig, ScoreModelConfig], Field(discriminator="name")]  # noqa: UP007
+_GRADER_CLASSES = {c.model_fields["name"].default: c for c in get_args(get_args(GraderConfig)[0])}
+GRADER_NAMES: tuple[str, ...] = tuple(_GRADER_CLASSES)
+
+Formula = Callable[[Mapping[str, float]], float]
+_BINARY = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
+_UNARY = {ast.USub: operator.neg, ast.UAdd: operator.pos}
+_FUNCTIONS = {"min": (min, 2, None), "max": (max, 2, None), "abs": (abs, 1, 1)}  # (function, fewest, most args)
+_ALLOWED = "numbers, the graders' names, + - * /, parentheses and min(…), max(…), abs(…)"
+
+
+def compile_formula(text: str, names: Iterable[str]) -> Formula:
+    """`text` as a function of the graders' scores, built from its `ast` node by node (never Python's eval);
+    anything but numbers, `names`, + - * /, unary minus, parentheses and min/max/abs is a ValueError naming it."""
+    try:
+        tree = ast.parse(text.strip(), mode="eval")
+    except SyntaxError as exc:
+        raise ValueError(f"{text!r} is not a formula ({exc.msg}); it may hold {_ALLOWED}") from None
+    return _compile(tree.body, sorted(names))
+
+
+def _compile(node: ast.AST, names: list[str]) -> Formula:
+    if isinstance(node, ast.Constant) and type(node.value) in (int, float):
+        return lambda scores, value=float(node.value): value
+    if isinstance(node, ast.Name):
+        if node.id not in names:
+            raise ValueError(f"unknown name '{node.id}'{did_you_mean(node.id, names)}; the graders: {', '.join(names)}")
+        return lambda scores, key=node.id: scores[key]
+    if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
+        op, left, right = _BINARY[type(node.op)], _compile(node.left, names), _compile(node.right, names)
+        return lambda scores: op(left(scores), right(scores))
+    if isinstance(node, ast.UnaryOp) and type(node.op) in _UNARY:
+        unary, operand = _UNARY[type(node.op)], _compile(node.operand, names)
+        return lambda scores: unary(operand(scores))
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _FUNCTIONS:
+        func, fewest, most = _FUNCTIONS[node.func.id]
+        if node.keywords or len(node.args) < fewest or (most is not None and len(node.args) > most):
+            raise ValueError(f"{ast.unparse(node)!r}: {node.func.id} takes {'one value' if most else 'two or more'}")
+        args = [_compile(arg, names) for arg in node.args]
+        return lambda scores: func(*(arg(scores) for arg in args))
+    raise ValueError(f"{ast.unparse(node)!r} is not allowed in a formula; it may hold {_ALLOWED}")
+
+
+def _grader(key: Any, item: Any) -> RewardBase:
+    """One of multi's graders, validated here so that a problem names its key (`'accuracy': key 'operation' …`)."""
+    if not (isinstance(key, str) and key.isidentifier() and not keyword.iskeyword(key)):
+        raise ValueError(f"grader name {key!r} cannot appear in calculate_output; use letters, digits and _")
+    if isinstance(item, dict) and item.get("name") == "python":
+        raise ValueError(f"'{key}': python graders run user code, which tunesmith does not do")
+    try:
+        item = named_section(item, "grader", GRADER_NAMES, "{name: string_check, …}")
+    except ValueError as exc:
+        raise ValueError(f"'{key}': {exc}") from None
+    model = _GRADER_CLASSES[item.name if isinstance(item, BaseModel) else item["name"]]
+    try:
+        grader = item if isinstance(item, BaseModel) else model.model_validate(item)
+    except ValidationError as exc:
+        raise ValueError(str(input_error(exc, model, f"'{key}'"))) from None
+    if grader.weight != 1.0:  # the default, as a dumped recipe writes it back
+        raise ValueError(f"'{key}': a weight inside multi has no effect; weigh it in calculate_output")
+    return grader
+
+
+class MultiConfig(RewardBase):
+    name: Literal["multi"] = "multi"
+    label: str | None = None  # OpenAI's `name` of the grader
+    graders: dict[str, GraderConfig] = Field(min_length=1)  # by the name calculate_output calls each one
+    calculate_output: str  # e.g. "0.5 * accuracy + 0.5 * style"
+
+    @field_validator("graders", mode="before")
+    @classmethod
+    def _graders_by_name(cls, value: Any) -> Any:
+        return {key: _grader(key, item) for key, item in value.items()} if isinstance(value, dict) else value
+
+    @field_validator("calculate_output")
+    @classmethod
+    def _formula(cls, value: str, info: ValidationInfo) -> str:
+        if "graders" in info.data:  # else the graders' own error is the one to read
+            compile_formula(value, info.data["graders"])
+        return value
+
+
 RewardConfig = Annotated[
     Union[  # noqa: UP007 - one member a line, so the list of rewards reads like one
         ExactAnswerConfig,
@@ -92,6 +295,10 @@ RewardConfig = Annotated[
         LengthConfig,
         RegexConfig,
         RewardModelConfig,
+        StringCheckConfig,
+        TextSimilarityConfig,
+        ScoreModelConfig,
+        MultiConfig,
     ],
     Field(discriminator="name"),
 ]
