@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from tunesmith.cli import bench, chat, data, evaluation, export, flywheel, logs, serve, sweep, train
+from tunesmith.cli import bench, chat, data, evaluation, export, flywheel, jobs, logs, serve, sweep, train
 from tunesmith.cli.console import errors
 from tunesmith.errors import InputError
 
@@ -26,6 +26,7 @@ app.add_typer(export.app, name="export")
 app.add_typer(bench.app, name="bench")
 app.command("serve")(serve.serve_command)
 app.add_typer(logs.app, name="logs")
+app.add_typer(jobs.app, name="jobs")
 app.command("flywheel")(flywheel.flywheel_command)
 
 

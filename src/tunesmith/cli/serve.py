@@ -41,6 +41,18 @@ def serve_command(
     upstream_model: str = typer.Option(
         None, "--upstream-model", help="Model name sent upstream (default: the name the client asked for)."
     ),
+    fine_tuning: Path = typer.Option(
+        None,
+        "--fine-tuning",
+        help="Also offer OpenAI's fine-tuning API (/v1/files, /v1/fine_tuning/jobs) on the served model; "
+        "uploaded files and jobs are kept in this folder, the queue in --store.",
+    ),
+    max_upload: int = typer.Option(100_000_000, "--max-upload", min=1024, help="Largest file upload, in bytes."),
+    allow_code_graders: bool = typer.Option(
+        False,
+        "--allow-code-graders",
+        help="Let reinforcement jobs run their `python` graders' code on this machine (off: such jobs are refused).",
+    ),
 ) -> None:
     """Serve MODEL and its adapters with the OpenAI API (/v1/chat/completions, /v1/completions, /v1/models)."""
     from tunesmith.serve.launch import ServeOptions, serve
@@ -63,5 +75,8 @@ def serve_command(
         upstream=upstream,
         upstream_key_env=upstream_key_env,
         upstream_model=upstream_model,
+        fine_tuning=fine_tuning,
+        max_upload=max_upload,
+        allow_code_graders=allow_code_graders,
     )
     serve(options, RichProgress())

@@ -287,6 +287,30 @@ class MultiConfig(RewardBase):
         return value
 
 
+class PythonConfig(RewardBase):
+    """OpenAI's python grader: `source` defines `grade(sample, item) -> float`, run in the training process.
+
+    Only a recipe's author or a server started with `--allow-code-graders` runs one: it is arbitrary code.
+    `item_fields` are the dataset columns handed to it as `item` (the jobs API fills them from the file)."""
+
+    name: Literal["python"] = "python"
+    label: str | None = None
+    source: str
+    item_fields: list[str] = Field(default_factory=list)
+    image_tag: str | None = None  # OpenAI's sandbox image: there is no sandbox here, so it is only recorded
+
+    @field_validator("source")
+    @classmethod
+    def _defines_grade(cls, value: str) -> str:
+        try:
+            tree = ast.parse(value)
+        except SyntaxError as exc:
+            raise ValueError(f"is not valid Python (line {exc.lineno}: {exc.msg})") from None
+        if not any(isinstance(node, ast.FunctionDef) and node.name == "grade" for node in tree.body):
+            raise ValueError("must define `def grade(sample, item) -> float`")
+        return value
+
+
 RewardConfig = Annotated[
     Union[  # noqa: UP007 - one member a line, so the list of rewards reads like one
         ExactAnswerConfig,
@@ -299,6 +323,7 @@ RewardConfig = Annotated[
         TextSimilarityConfig,
         ScoreModelConfig,
         MultiConfig,
+        PythonConfig,
     ],
     Field(discriminator="name"),
 ]

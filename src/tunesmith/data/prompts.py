@@ -1,11 +1,13 @@
 """Prompts for online RL and distillation: a conversational `prompt` per record, from any shape of data.
 
 Records with a `prompt` field give it as is; preference records their prompt, with the chosen reply as the
-`answer` column; chat records every turn before the last assistant reply, whose text is the `answer`.
+`answer` column; chat records every turn before the last assistant reply, whose text is the `answer`, or, when
+they end with the user's turn (OpenAI's reinforcement files), every turn, with no `answer`.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from datasets import Dataset
@@ -47,7 +49,11 @@ def _prompt_row(record: dict, where: str, fmt: str, options: FormatOptions) -> d
             return None
         answer = row["chosen"][-1]["content"] if "chosen" in row else None
         return {**record, "prompt": row["prompt"], "answer": record.get("answer", answer)}
-    messages = to_messages(record, where, fmt, options)
-    last = max(i for i, m in enumerate(messages) if m["role"] == "assistant")
-    turns = [{"role": m["role"], "content": m["content"]} for m in messages[:last]]
-    return {**record, "prompt": user_prompt(turns, "messages", where), "answer": messages[last]["content"]}
+    messages = to_messages(record, where, fmt, replace(options, require_reply=False))
+    turns = [{"role": m["role"], "content": m["content"]} for m in messages]
+    if turns and turns[-1]["role"] != "assistant":  # a prompt to answer (OpenAI's reinforcement files): all of it
+        return {**record, "prompt": user_prompt(turns, "messages", where)}
+    last = max((i for i, m in enumerate(messages) if m["role"] == "assistant" and m["content"].strip()), default=None)
+    if last is None:
+        raise InputError(where, "record has no assistant reply and does not end with a user turn; expected a prompt")
+    return {**record, "prompt": user_prompt(turns[:last], "messages", where), "answer": messages[last]["content"]}

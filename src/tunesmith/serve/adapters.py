@@ -11,8 +11,9 @@ from tunesmith.errors import InputError
 from tunesmith.progress import SILENT, Progress
 from tunesmith.runs import is_run_dir, open_run
 
-# Letters, digits, '_' and '-' only: no path separators or dots (no traversal, and PEFT module names stay valid).
-ADAPTER_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
+# Letters, digits, '_', '-' and ':' (fine-tuned models are `ft:<base>:<suffix>:<job id>`), nothing else: no path
+# separators or dots (no traversal, and PEFT module names stay valid).
+ADAPTER_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_:-]{0,191}")
 
 
 @dataclass
@@ -27,7 +28,7 @@ class ServePlan:
 def check_adapter_name(name: str) -> str:
     """`name` if it is a valid adapter name, else an InputError saying what is allowed."""
     if not ADAPTER_NAME.fullmatch(name):
-        expected = "1-64 letters, digits, '_' or '-', starting with a letter or digit"
+        expected = "1-192 letters, digits, '_', '-' or ':', starting with a letter or digit"
         raise InputError(f"adapter name {name!r}", f"invalid; expected {expected}")
     return name
 

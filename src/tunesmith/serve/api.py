@@ -48,26 +48,36 @@ def rate_limited(request: Request, who: Caller = Depends(caller)) -> Caller:
 @router.post("/v1/chat/completions", response_model=ChatCompletion)
 async def chat_completions(body: ChatCompletionRequest, request: Request, who: Caller = Depends(rate_limited)):
     """Chat completion, whole or streamed (`stream: true`, server-sent events ending with `data: [DONE]`)."""
+    visible_to(server(request), body.model, who)
     return await respond(server(request), RequestContext("chat", body.model, who), body)
 
 
 @router.post("/v1/completions", response_model=Completion)
 async def text_completions(body: CompletionRequest, request: Request, who: Caller = Depends(rate_limited)):
     """Text completion of a raw prompt (no chat template)."""
+    visible_to(server(request), body.model, who)
     return await respond(server(request), RequestContext("completions", body.model, who), body)
 
 
+def visible_to(srv, model: str, who: Caller) -> None:
+    """A 404 for another key's fine-tuned model, as if it did not exist."""
+    if srv.fine_tuning is not None and not srv.fine_tuning.visible(model, who.key_id):
+        raise model_not_found(model)
+
+
 @router.get("/v1/models", response_model=ModelList)
-async def list_models(request: Request) -> ModelList:
-    """The base model and every adapter on it."""
+def list_models(request: Request, who: Caller = Depends(caller)) -> ModelList:
+    """The base model and every adapter on it (fine-tuned models only to the key that made them)."""
     srv = server(request)
-    cards = [ModelCard(id=m.name, created=srv.started, parent=m.parent) for m in srv.backend.models()]
-    return ModelList(data=cards)
+    mine = srv.fine_tuning.visible if srv.fine_tuning is not None else (lambda name, key: True)
+    models = [m for m in srv.backend.models() if mine(m.name, who.key_id)]
+    return ModelList(data=[ModelCard(id=m.name, created=srv.started, parent=m.parent) for m in models])
 
 
-@router.get("/v1/models/{name}", response_model=ModelCard)
-async def get_model(name: str, request: Request) -> ModelCard:
+@router.get("/v1/models/{name:path}", response_model=ModelCard)
+def get_model(name: str, request: Request, who: Caller = Depends(caller)) -> ModelCard:
     srv = server(request)
+    visible_to(srv, name, who)
     for m in srv.backend.models():
         if m.name == name:
             return ModelCard(id=m.name, created=srv.started, parent=m.parent)

@@ -9,10 +9,11 @@ from dataclasses import dataclass, field
 
 from fastapi import FastAPI
 
-from tunesmith.serve import admin, api
+from tunesmith.serve import admin, api, files_api, jobs_api
 from tunesmith.serve.auth import KeyRing, RateLimiter, RequireKey
 from tunesmith.serve.backends.base import Backend
 from tunesmith.serve.errors import install_handlers
+from tunesmith.serve.finetuning import FineTuning
 from tunesmith.serve.limits import BodyLimit
 from tunesmith.serve.metrics import ServeMetrics
 from tunesmith.serve.store import Store
@@ -26,6 +27,7 @@ class ServerSettings:
     max_tokens: int = 512
     max_body_bytes: int = 1_000_000
     rate_limit: int = 0  # requests per minute per key (per client address when keys are off); 0 = no limit
+    max_upload_bytes: int = 100_000_000  # `POST /v1/files` bodies (fine-tuning data)
 
 
 @dataclass
@@ -38,26 +40,35 @@ class Server:
     limiter: RateLimiter
     metrics: ServeMetrics
     started: int = field(default_factory=lambda: int(time.time()))
+    fine_tuning: FineTuning | None = None  # the files and jobs routes, when the server fine-tunes
 
 
-def create_app(backend: Backend, store: Store, settings: ServerSettings | None = None) -> FastAPI:
-    """The app; the backend's workers start and stop with it (the store stays the caller's to close)."""
+def create_app(
+    backend: Backend, store: Store, settings: ServerSettings | None = None, fine_tuning: FineTuning | None = None
+) -> FastAPI:
+    """The app; the backend's workers and the job runner start and stop with it (the store stays the caller's)."""
     settings = settings or ServerSettings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         backend.start()
+        if fine_tuning is not None:
+            fine_tuning.start()
         try:
             yield
         finally:
+            if fine_tuning is not None:
+                fine_tuning.close()
             backend.close()
 
     app = FastAPI(title="tunesmith", summary="OpenAI-compatible API for a model and its adapters.", lifespan=lifespan)
     metrics = ServeMetrics(backend.queue_depth)
-    app.state.server = Server(backend, store, settings, RateLimiter(settings.rate_limit), metrics)
+    limiter = RateLimiter(settings.rate_limit)
+    app.state.server = Server(backend, store, settings, limiter, metrics, fine_tuning=fine_tuning)
     install_handlers(app)
-    app.include_router(api.router)
-    app.include_router(admin.router)
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    for routes in (api, admin, files_api, jobs_api):
+        app.include_router(routes.router)
+    uploads = {"/v1/files": settings.max_upload_bytes}
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, larger=uploads)
     app.add_middleware(RequireKey, keys=KeyRing(list(settings.api_keys)))  # outermost: no key, no further work
     return app

@@ -36,6 +36,9 @@ class ServeOptions:
     upstream: str | None = None  # proxy mode: the teacher's base URL (…/v1)
     upstream_key_env: str | None = None  # env var holding the teacher's key; None: OPENAI_API_KEY, if set
     upstream_model: str | None = None  # the model name sent upstream (default: the name the client asked for)
+    fine_tuning: Path | None = None  # the fine-tuning API's folder (files, jobs); None: no fine-tuning
+    max_upload: int = 100_000_000
+    allow_code_graders: bool = False  # reinforcement jobs may run `python` graders' code
 
 
 def build(options: ServeOptions, progress: Progress = SILENT):
@@ -55,12 +58,20 @@ def build(options: ServeOptions, progress: Progress = SILENT):
         if options.threads < 1:
             raise InputError("--threads", "expected a positive number of threads")
         torch.set_num_threads(options.threads)  # process-wide: the generation worker starts with this many
+    if options.fine_tuning is not None and options.upstream:
+        raise InputError("--fine-tuning", "proxy mode (--upstream) has no local model to fine-tune")
     backend = upstream_backend(options, progress) if options.upstream else local_backend(options, progress)
     store = Store(options.store)
-    settings = ServerSettings(tuple(keys), options.max_tokens, options.max_body, options.rate_limit)
+    fine_tuning = None
+    if options.fine_tuning is not None:
+        from tunesmith.serve.finetuning import open_fine_tuning
+
+        fine_tuning = open_fine_tuning(options.fine_tuning, store.url, backend, options.allow_code_graders)
+        progress.note(f"Fine-tuning API on: jobs train {backend.base_name}, files and runs in {options.fine_tuning}")
+    settings = ServerSettings(tuple(keys), options.max_tokens, options.max_body, options.rate_limit, options.max_upload)
     if not keys and not _is_loopback(options.host):
         progress.note(f"warning: serving on {options.host} without API keys: anyone who can reach it can use it")
-    return create_app(backend, store, settings), store
+    return create_app(backend, store, settings, fine_tuning), store
 
 
 def local_backend(options: ServeOptions, progress: Progress = SILENT):

@@ -6,19 +6,24 @@ from tunesmith.serve.errors import too_large
 
 
 class BodyLimit:
-    """Reads at most `max_bytes` of each HTTP request body; more (declared or sent) is answered with 413."""
+    """Reads at most `max_bytes` of each HTTP request body; more (declared or sent) is answered with 413.
 
-    def __init__(self, app, max_bytes: int):
+    `larger` gives some paths (file uploads) their own limit.
+    """
+
+    def __init__(self, app, max_bytes: int, larger: dict[str, int] | None = None):
         self.app = app
         self.max_bytes = max_bytes
+        self.larger = larger or {}
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.larger.get(scope["path"], self.max_bytes)
         declared = dict(scope.get("headers") or []).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await too_large(self.max_bytes).send(send)
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await too_large(limit).send(send)
             return
         chunks, size = [], 0
         while True:
@@ -27,8 +32,8 @@ class BodyLimit:
                 return
             chunks.append(message.get("body", b""))
             size += len(chunks[-1])
-            if size > self.max_bytes:
-                await too_large(self.max_bytes).send(send)
+            if size > limit:
+                await too_large(limit).send(send)
                 return
             if not message.get("more_body", False):
                 break

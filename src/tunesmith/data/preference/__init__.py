@@ -20,7 +20,7 @@ from tunesmith.data.io import read_records
 from tunesmith.errors import InputError
 from tunesmith.schema import unknown_name
 
-PAIRED = ("preference", "sharegpt_preference", "ultrafeedback")
+PAIRED = ("openai_dpo", "preference", "sharegpt_preference", "ultrafeedback")
 UNPAIRED = ("kto",)
 PREFERENCE_FORMATS = (*UNPAIRED, *PAIRED)  # detection order: the most specific keys first
 TURN = {"role": Value("string"), "content": Value("string")}

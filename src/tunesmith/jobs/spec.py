@@ -1,0 +1,208 @@
+"""A fine-tuning job request in OpenAI's vocabulary, its `"auto"` hyperparameters resolved, and the recipe it runs.
+
+`"auto"` resolves through tunesmith's own defaults, from the training file's size:
+- `batch_size`: a tenth of the examples, between 1 and 8 (8 is the recipe default);
+- `n_epochs`: enough to show the model about 1,000 examples, between 1 and 10;
+- `learning_rate_multiplier`: 1, times the recipe's default learning rate (2e-4 for LoRA);
+- `beta` (dpo): 0.1, the dpo stage's default.
+The job object then shows these numbers, as OpenAI's does. Every job trains a LoRA adapter (the recipe defaults:
+r 16, alpha 32, all linear layers) on the served base model, with a checkpoint at the end of every epoch.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, field_validator
+
+from tunesmith.config import Recipe, TrainConfig, validate_recipe
+from tunesmith.config.stages import DpoConfig
+from tunesmith.schema import Strict
+
+Auto = Literal["auto"]
+METHOD_TYPES = ("supervised", "dpo", "reinforcement")
+SUFFIX = re.compile(r"[A-Za-z0-9_-]{1,64}")
+EXAMPLES_SEEN = 1000  # what `n_epochs: auto` aims for
+DEFAULT_BATCH = TrainConfig.model_fields["batch_size"].default
+DEFAULT_LR = TrainConfig.model_fields["learning_rate"].default
+DEFAULT_BETA = DpoConfig.model_fields["beta"].default
+
+
+class Hyperparameters(Strict):
+    """What every method takes; each is a number or "auto"."""
+
+    n_epochs: int | Auto = Field("auto", ge=1, le=50)
+    batch_size: int | Auto = Field("auto", ge=1, le=256)
+    learning_rate_multiplier: float | Auto = Field("auto", gt=0, le=10)
+
+
+class DpoHyperparameters(Hyperparameters):
+    beta: float | Auto = Field("auto", gt=0, le=2)
+
+
+class ReinforcementHyperparameters(Hyperparameters):
+    compute_multiplier: float | Auto = Field("auto", gt=0, le=8)  # scales the completions sampled per prompt (4)
+    eval_interval: int | Auto = Field("auto", ge=1)
+    eval_samples: int | Auto = Field("auto", ge=1)
+    reasoning_effort: Literal["default", "low", "medium", "high"] = "default"  # no reasoning models here: unused
+
+
+class Supervised(Strict):
+    hyperparameters: Hyperparameters = Field(default_factory=Hyperparameters)
+
+
+class Dpo(Strict):
+    hyperparameters: DpoHyperparameters = Field(default_factory=DpoHyperparameters)
+
+
+class Reinforcement(Strict):
+    grader: dict[str, Any]
+    hyperparameters: ReinforcementHyperparameters = Field(default_factory=ReinforcementHyperparameters)
+    response_format: dict[str, Any] | None = None
+
+
+class Method(Strict):
+    type: Literal["supervised", "dpo", "reinforcement"]
+    supervised: Supervised | None = None
+    dpo: Dpo | None = None
+    reinforcement: Reinforcement | None = None
+
+    def settings(self) -> Supervised | Dpo | Reinforcement:
+        """The section for `type` (its defaults when the request left it out; reinforcement needs its grader)."""
+        given = getattr(self, self.type)
+        if given is not None:
+            return given
+        if self.type == "reinforcement":
+            raise ValueError("method.reinforcement.grader is required for method type 'reinforcement'")
+        return Supervised() if self.type == "supervised" else Dpo()
+
+
+class JobRequest(Strict):
+    """The body of `POST /v1/fine_tuning/jobs`."""
+
+    model: str
+    training_file: str
+    validation_file: str | None = None
+    method: Method | None = None
+    hyperparameters: Hyperparameters | None = None  # deprecated by OpenAI: supervised only
+    suffix: str | None = None
+    seed: int | None = Field(None, ge=0, le=2**31 - 1)
+    metadata: dict[str, str] | None = Field(None, max_length=16)
+    integrations: list[dict[str, Any]] | None = None
+
+    @field_validator("suffix")
+    @classmethod
+    def _suffix(cls, value: str | None) -> str | None:
+        if value is not None and not SUFFIX.fullmatch(value):
+            raise ValueError("expected 1-64 letters, digits, '-' or '_'")
+        return value
+
+    @field_validator("integrations")
+    @classmethod
+    def _no_integrations(cls, value: list | None) -> list | None:
+        if value:
+            raise ValueError("integrations (e.g. Weights & Biases) are not supported; metrics are in the job's events")
+        return value
+
+    def resolved_method(self) -> Method:
+        """The method, with the deprecated top-level `hyperparameters` moved into `method.supervised`."""
+        if self.hyperparameters is None:
+            return self.method or Method(type="supervised")
+        if self.method is not None and self.method.type != "supervised":
+            raise ValueError("top-level hyperparameters apply to supervised jobs; put them in method.<type>")
+        return Method(type="supervised", supervised=Supervised(hyperparameters=self.hyperparameters))
+
+
+def resolve_hyperparameters(method: Method, examples: int) -> dict[str, Any]:
+    """The method's hyperparameters with every "auto" replaced by the number tunesmith will use."""
+    given = method.settings().hyperparameters
+    values = given.model_dump()
+    if values["batch_size"] == "auto":
+        values["batch_size"] = max(1, min(DEFAULT_BATCH, examples // 10))
+    if values["n_epochs"] == "auto":
+        values["n_epochs"] = max(1, min(10, round(EXAMPLES_SEEN / max(examples, 1))))
+    if values["learning_rate_multiplier"] == "auto":
+        values["learning_rate_multiplier"] = 1.0
+    if values.get("beta") == "auto":
+        values["beta"] = DEFAULT_BETA
+    if values.get("compute_multiplier") == "auto":
+        values["compute_multiplier"] = 1.0
+    if method.type == "reinforcement":  # TRL's batch counts completions, whole groups of them
+        values["batch_size"] = math.lcm(values["batch_size"], generations(values))
+    return values
+
+
+def generations(hyperparameters: dict[str, Any]) -> int:
+    """Completions sampled per prompt in a reinforcement job: 4, scaled by `compute_multiplier`."""
+    return max(2, round(4 * hyperparameters["compute_multiplier"]))
+
+
+def method_object(method: Method, hyperparameters: dict[str, Any]) -> dict[str, Any]:
+    """OpenAI's `method` object for the job, showing the resolved numbers."""
+    section = method.settings().model_dump(exclude_none=True)
+    section["hyperparameters"] = hyperparameters
+    return {"type": method.type, method.type: section}
+
+
+def steps_per_epoch(method: dict[str, Any], examples: int) -> int:
+    """Optimizer steps in one pass over the file (a reinforcement step takes batch_size completions)."""
+    hp = method[method["type"]]["hyperparameters"]
+    per_example = generations(hp) if method["type"] == "reinforcement" else 1
+    return math.ceil(examples * per_example / hp["batch_size"])
+
+
+def build_recipe(
+    method: dict[str, Any], base: str, train_file: Path, validation_file: Path | None, run_dir: Path, seed: int
+) -> Recipe:
+    """The recipe a job trains: `method` is the job's method object (resolved), `base` the served model's folder."""
+    kind = method["type"]
+    hp = method[kind]["hyperparameters"]
+    per_epoch = steps_per_epoch(method, _count_lines(train_file))
+    raw: dict[str, Any] = {
+        "model": base,
+        "data": {"train": str(train_file), "validation_split": 0.0},
+        "method": {"name": "lora"},
+        "train": {
+            "epochs": hp["n_epochs"],
+            "batch_size": hp["batch_size"],
+            "learning_rate": DEFAULT_LR * hp["learning_rate_multiplier"],
+            "seed": seed,
+            "logging_steps": 1,
+            "eval_steps": per_epoch,
+            "save_steps": per_epoch,
+            "keep_best": False,  # OpenAI's model is the last step's
+        },
+        "eval": {"baseline": False},
+        "output": {"dir": str(run_dir.parent), "name": run_dir.name},
+    }
+    if validation_file is not None:
+        raw["data"]["validation"] = str(validation_file)
+    if kind == "dpo":
+        raw["stage"] = {"name": "dpo", "beta": hp["beta"]}
+    elif kind == "reinforcement":
+        from tunesmith.jobs.graders import grader_rewards
+
+        rewards = grader_rewards(method[kind]["grader"], item_fields(train_file))
+        raw["stage"] = {"name": "grpo", "rewards": rewards, "num_generations": generations(hp)}
+    return validate_recipe(raw, "fine-tuning job")
+
+
+def total_steps(method: dict[str, Any], examples: int) -> int:
+    """How many optimizer steps the job will take (the trainer's count: whole epochs of full or partial batches)."""
+    return steps_per_epoch(method, examples) * method[method["type"]]["hyperparameters"]["n_epochs"]
+
+
+def item_fields(path: Path) -> list[str]:
+    """The fields graders may read from a reinforcement file: the first example's keys besides `messages`."""
+    with path.open(encoding="utf-8") as handle:
+        first = next(line for line in handle if line.strip())
+    return [key for key in json.loads(first) if key != "messages"]
+
+
+def _count_lines(path: Path) -> int:
+    with path.open("rb") as handle:
+        return sum(1 for line in handle if line.strip())
