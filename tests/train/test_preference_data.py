@@ -209,3 +209,57 @@ def test_a_file_that_yields_no_pair_is_an_error(tmp_path):
     assert (
         err.value.message == "no preference pairs (2 skipped: all completions scored the same); expected at least one"
     )
+
+
+def openai_dpo_record(question: str = "Capital of France?", good: str = "Paris.", bad: str = "Lyon.") -> dict:
+    return {
+        "input": {"messages": [{"role": "developer", "content": "Be terse."}, user(question)], "tools": []},
+        "preferred_output": [bot(good)],
+        "non_preferred_output": [bot(bad)],
+    }
+
+
+def test_openai_dpo_files_are_detected_and_read_unchanged(tmp_path):
+    record = openai_dpo_record()
+    record["input"]["messages"][1]["content"] = [
+        {"type": "text", "text": "Capital of "},
+        {"type": "text", "text": "France?"},
+    ]
+    data = read(tmp_path, [record, openai_dpo_record("2+2?", "4", "5")])
+    assert data.format == "openai_dpo" and data.counts() == {"pairs": 2}
+    system = {"role": "system", "content": "Be terse."}  # OpenAI's developer turn is the system turn
+    assert data.rows[0] == {
+        "prompt": [system, user("Capital of France?")],
+        "chosen": [bot("Paris.")],
+        "rejected": [bot("Lyon.")],
+    }
+    assert data.rows[1]["chosen"] == [bot("4")] and data.rows[1]["rejected"] == [bot("5")]
+
+
+def test_stage_dpo_trains_an_openai_dpo_file(tmp_path):
+    path = write_jsonl(tmp_path / "dpo.jsonl", [openai_dpo_record(f"q{i}", f"good {i}", f"bad {i}") for i in range(4)])
+    recipe = validate_recipe({"data": {"train": str(path), "validation_split": 0}, "stage": "dpo"})
+    train, validation = load_stage_data(recipe)
+    assert validation is None and train.column_names == ["prompt", "chosen", "rejected"]
+    assert train[2]["prompt"][-1] == user("q2") and train[2]["rejected"] == [bot("bad 2")]
+
+
+@pytest.mark.parametrize(
+    "change,message",
+    [
+        (
+            {"preferred_output": [bot("a"), bot("b")]},
+            "field 'preferred_output' must be a list of one assistant message, got a list of 2",
+        ),
+        (
+            {"non_preferred_output": None},
+            "field 'non_preferred_output' must be a list of one assistant message, got nothing",
+        ),
+        ({"input": {"messages": [bot("hi")]}}, "field 'input.messages' must end with a user turn"),
+        ({"input": [user("hi")]}, "field 'input' is a list without 'messages'; expected an object"),
+    ],
+)
+def test_bad_openai_dpo_records_name_line_and_field(tmp_path, change, message):
+    with pytest.raises(InputError) as err:
+        read(tmp_path, [openai_dpo_record(), {**openai_dpo_record(), **change}])
+    assert err.value.where.endswith(":2") and err.value.message.startswith(message)

@@ -2,7 +2,8 @@
 
 Records with a `prompt` field give it as is; preference records their prompt, with the chosen reply as the
 `answer` column; chat records every turn before the last assistant reply, whose text is the `answer`, or, when
-they end with the user's turn (OpenAI's reinforcement files), every turn, with no `answer`.
+they end with a user (or system/developer) turn, as OpenAI's reinforcement files do, every turn, with no `answer`;
+the record's other fields (e.g. `reference_answer`) stay columns for the rewards that read them.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from tunesmith.data.formats import FormatOptions, detect_format, to_messages
 from tunesmith.data.io import read_records
 from tunesmith.data.preference import PREFERENCE_FORMATS, looks_like_preference, preference_module, user_prompt
 from tunesmith.errors import InputError
+
+PROMPT_ROLES = ("user", "system")  # a conversation ending with one of these turns waits for an answer
 
 
 def prompt_dataset(path: Path, fmt: str, options: FormatOptions, columns: list[str]) -> Dataset:
@@ -49,11 +52,11 @@ def _prompt_row(record: dict, where: str, fmt: str, options: FormatOptions) -> d
             return None
         answer = row["chosen"][-1]["content"] if "chosen" in row else None
         return {**record, "prompt": row["prompt"], "answer": record.get("answer", answer)}
-    messages = to_messages(record, where, fmt, replace(options, require_reply=False))
-    turns = [{"role": m["role"], "content": m["content"]} for m in messages]
-    if turns and turns[-1]["role"] != "assistant":  # a prompt to answer (OpenAI's reinforcement files): all of it
+    given = to_messages(record, where, fmt, replace(options, require_reply=False))
+    if given and given[-1]["role"] in PROMPT_ROLES:  # a prompt to answer (OpenAI's reinforcement files): all of it
+        turns = [{"role": m["role"], "content": m["content"]} for m in given]
         return {**record, "prompt": user_prompt(turns, "messages", where)}
-    last = max((i for i, m in enumerate(messages) if m["role"] == "assistant" and m["content"].strip()), default=None)
-    if last is None:
-        raise InputError(where, "record has no assistant reply and does not end with a user turn; expected a prompt")
-    return {**record, "prompt": user_prompt(turns[:last], "messages", where), "answer": messages[last]["content"]}
+    messages = to_messages(record, where, fmt, options)
+    last = max(i for i, m in enumerate(messages) if m["role"] == "assistant")
+    turns = [{"role": m["role"], "content": m["content"]} for m in messages[:last]]
+    return {**record, "prompt": user_prompt(turns, "messages", where), "answer": messages[last]["content"]}

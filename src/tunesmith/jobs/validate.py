@@ -15,17 +15,26 @@ does not train on them yet. Examples longer than the training length are counted
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+from jinja2 import TemplateError
 
 from tunesmith.data.formats import FormatOptions
 from tunesmith.data.formats.openai import to_messages
 from tunesmith.data.preference import openai_dpo
 from tunesmith.errors import InputError
 
+METHODS = ("supervised", "dpo", "reinforcement")
 MIN_EXAMPLES = 10
-SUPERVISED_KEYS = ("messages",)
-PROMPT_ROLES = ("user", "system", "developer")
+KEYS = {
+    "supervised": ("messages", "tools", "functions", "parallel_tool_calls"),
+    "dpo": ("input", "preferred_output", "non_preferred_output"),
+}
+INPUT_KEYS = ("messages", "tools", "parallel_tool_calls")
+PROMPT_ROLES = ("user", "system")  # "developer" turns read as "system"
+_JSON_KINDS = {list: "array", str: "string", bool: "boolean", type(None): "null"}
 
 
 @dataclass(frozen=True)
@@ -40,17 +49,7 @@ class FileStats:
 
 def check_jsonl(data: bytes, filename: str) -> int:
     """The number of examples in an upload; an InputError names the first line that is not a JSON object."""
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise InputError(f"{filename}: line {line}", "is not UTF-8 text; expected a UTF-8 JSONL file") from None
-    count = 0
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        _parse_line(line, f"{filename}: line {number}")
-        count += 1
+    count = sum(1 for _ in _objects(data, filename))
     if not count:
         raise InputError(filename, "has no examples; expected one JSON object per line")
     return count
@@ -58,17 +57,29 @@ def check_jsonl(data: bytes, filename: str) -> int:
 
 def check_training_file(path: Path, method: str, tokenizer, max_tokens: int, where: str) -> FileStats:
     """Check every example of `path` for `method`; an InputError names `where`, the line, the field, the fix."""
-    conversations = [
-        _conversation(_parse_line(line, f"{where}: line {n}"), method, f"{where}: line {n}")
-        for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1)
-        if line.strip()
-    ]
-    if len(conversations) < MIN_EXAMPLES:
-        message = f"has {len(conversations)} examples; fine-tuning needs at least {MIN_EXAMPLES}"
-        raise InputError(where, message)
-    lengths = [_tokens(tokenizer, turns) for turns in conversations]
-    too_long = sum(1 for n in lengths if n > max_tokens)
-    return FileStats(len(lengths), sum(lengths), max(lengths), too_long)
+    if method not in METHODS:
+        raise ValueError(f"unknown method {method!r}; expected one of {', '.join(METHODS)}")
+    examples = [(line, _sequences(record, method, line)) for line, record in _objects(Path(path).read_bytes(), where)]
+    if len(examples) < MIN_EXAMPLES:
+        expected = f"expected at least {MIN_EXAMPLES}, the fewest OpenAI's fine-tuning takes"
+        raise InputError(where, f"has {len(examples)} examples; {expected}")
+    prompt_only = method == "reinforcement"
+    lengths = [[_tokens(tokenizer, turns, prompt_only, line) for turns in sequences] for line, sequences in examples]
+    longest = [max(sizes) for sizes in lengths]
+    too_long = sum(1 for n in longest if n > max_tokens)
+    return FileStats(len(lengths), sum(sum(sizes) for sizes in lengths), max(longest), too_long)
+
+
+def _objects(data: bytes, name: str) -> Iterator[tuple[str, dict]]:
+    """(`name: line N`, object) for every non-blank line; only "\\n" ends a line, as in JSON lines."""
+    for number, raw in enumerate(data.split(b"\n"), 1):
+        where = f"{name}: line {number}"
+        try:
+            line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError as exc:
+            raise InputError(where, f"is not UTF-8 text (byte {exc.start + 1}); expected a UTF-8 JSONL file") from None
+        if line.strip():
+            yield where, _parse_line(line, where)
 
 
 def _parse_line(line: str, where: str) -> dict:
@@ -79,55 +90,80 @@ def _parse_line(line: str, where: str) -> dict:
             where, f"is not valid JSON ({exc.msg} at column {exc.colno}); expected one JSON object"
         ) from None
     if not isinstance(record, dict):
-        kind = {list: "array", str: "string", bool: "boolean", type(None): "null"}.get(type(record), "number")
-        raise InputError(where, f"is a JSON {kind}; expected an object")
+        raise InputError(where, f"is a JSON {_JSON_KINDS.get(type(record), 'number')}; expected an object")
     return record
 
 
-def _conversation(record: dict, method: str, where: str) -> list[dict]:
-    """The example's turns as training will see them (for dpo: the prompt and the preferred reply)."""
+def _sequences(record: dict, method: str, where: str) -> list[list[dict]]:
+    """The conversations training renders from the example (dpo: prompt + each reply; reinforcement: the prompt)."""
     _refuse_tools(record, where)
     if method == "supervised":
-        extra = sorted(set(record) - set(SUPERVISED_KEYS))
-        if extra:
-            expected = "expected only 'messages' in a supervised example"
-            raise InputError(where, f"field '{extra[0]}' is not part of OpenAI's chat format; {expected}")
-        return to_messages(record, where, FormatOptions())
+        if "messages" not in record and "preferred_output" in record:
+            raise InputError(where, "has 'preferred_output', a DPO example; expected 'messages' (or method dpo)")
+        turns = _plain(to_messages(record, where, FormatOptions()))
+        _known_keys(record, KEYS["supervised"], "", where, "a supervised example holds 'messages' (and 'tools')")
+        return [turns]
     if method == "dpo":
         if "messages" in record:
             expected = "expected OpenAI's DPO format: input.messages, preferred_output, non_preferred_output"
             raise InputError(where, f"has 'messages', a supervised example; {expected}")
+        _known_keys(record, KEYS["dpo"], "", where, "a DPO example holds input, preferred_output, non_preferred_output")
+        if isinstance(record.get("input"), dict):
+            _known_keys(record["input"], INPUT_KEYS, "input.", where, "'input' holds 'messages' (and 'tools')")
         row = openai_dpo.to_row(record, where, FormatOptions())
-        return row["prompt"] + row["chosen"]
-    if method == "reinforcement":
-        turns = to_messages(record, where, FormatOptions(require_reply=False))
-        if not turns or turns[-1]["role"] not in PROMPT_ROLES:
-            last = turns[-1]["role"] if turns else "nothing"
-            raise InputError(where, f"field 'messages' ends with {last}; expected the prompt, ending with a user turn")
-        return turns
-    raise ValueError(f"unknown method {method!r}")
+        return [row["prompt"] + row["chosen"], row["prompt"] + row["rejected"]]
+    turns = _plain(to_messages(record, where, FormatOptions(require_reply=False)))
+    if not turns or turns[-1]["role"] not in PROMPT_ROLES:
+        last = f"a '{turns[-1]['role']}' turn" if turns else "no turn"
+        expected = "expected the prompt only, ending with a user turn (graders score the model's own answer)"
+        raise InputError(where, f"field 'messages' ends with {last}; {expected}")
+    return [turns]
+
+
+def _known_keys(record: dict, keys: tuple[str, ...], prefix: str, where: str, expected: str) -> None:
+    """An unknown field is refused by name rather than silently not trained on."""
+    extra = sorted(set(record) - set(keys))
+    if extra:
+        raise InputError(where, f"field '{prefix}{extra[0]}' is not part of OpenAI's format; {expected}")
 
 
 def _refuse_tools(record: dict, where: str) -> None:
     """Tool definitions and calls are refused by name: tunesmith does not train on them yet, and never drops them."""
-    if "tools" in record or "functions" in record:
-        key = "tools" if "tools" in record else "functions"
-        raise InputError(where, f"field '{key}': training with tool definitions is not supported yet; remove them")
-    for source in (
-        record.get("messages"),
-        (record.get("input") or {}).get("messages") if isinstance(record.get("input"), dict) else None,
-    ):
-        for i, turn in enumerate(source or []):
-            if isinstance(turn, dict) and ("tool_calls" in turn or "function_call" in turn):
-                key = "tool_calls" if "tool_calls" in turn else "function_call"
-                raise InputError(where, f"field 'messages[{i}].{key}': tool calls are not supported for training yet")
+    given = record.get("input") if isinstance(record.get("input"), dict) else {}
+    for prefix, holder in (("", record), ("input.", given)):
+        for key in ("tools", "functions"):
+            if holder.get(key):
+                expected = "training with tool definitions is not supported yet; expected none (remove the field)"
+                raise InputError(where, f"field '{prefix}{key}': {expected}")
+    lists = {
+        "messages": record.get("messages"),
+        "input.messages": given.get("messages"),
+        "preferred_output": record.get("preferred_output"),
+        "non_preferred_output": record.get("non_preferred_output"),
+    }
+    for label, turns in lists.items():
+        for i, turn in enumerate(turns if isinstance(turns, list) else []):
+            key = next((k for k in ("tool_calls", "function_call") if isinstance(turn, dict) and turn.get(k)), None)
+            if key:
+                expected = "tool calls are not supported for training yet; expected text replies only"
+                raise InputError(where, f"field '{label}[{i}].{key}': {expected}")
 
 
-def _tokens(tokenizer, turns: list[dict]) -> int:
-    """Tokens of the conversation through the model's chat template (as training renders it)."""
-    plain = [{"role": t["role"], "content": t["content"]} for t in turns]
+def _plain(messages: list[dict]) -> list[dict]:
+    return [{"role": m["role"], "content": m["content"]} for m in messages]
+
+
+def _tokens(tokenizer, turns: list[dict], prompt_only: bool, where: str) -> int:
+    """Tokens of the conversation through the model's chat template, as training renders it (a prompt with the
+    generation prompt after it); a model without a template counts the text itself."""
+    if not tokenizer.chat_template:
+        return len(tokenizer("\n".join(t["content"] for t in turns), add_special_tokens=False)["input_ids"])
     try:
-        text = tokenizer.apply_chat_template(plain, tokenize=False)
-    except Exception:  # noqa: BLE001 - a template without a place for some role: count the text itself
-        text = "\n".join(t["content"] for t in plain)
-    return len(tokenizer(text, add_special_tokens=False)["input_ids"])
+        encoded = tokenizer.apply_chat_template(
+            turns, tokenize=True, return_dict=True, add_generation_prompt=prompt_only
+        )
+    except TemplateError as exc:
+        raise InputError(
+            where, f"the model's chat template refuses this conversation ({exc}); expected turns it takes"
+        ) from None
+    return len(encoded["input_ids"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tunesmith.data.formats import FormatOptions, type_name
+from tunesmith.data.formats.openai import to_messages
 from tunesmith.data.preference import pair, reply, user_prompt
 from tunesmith.errors import InputError
 
@@ -17,19 +18,26 @@ def matches(record: dict) -> bool:
 
 def to_row(record: dict, where: str, options: FormatOptions) -> dict:
     """`input.messages` is the prompt; the preferred and non-preferred outputs are the two replies."""
-    given = record.get("input")
+    column = options.column("input")
+    labels = (options.column("preferred_output"), options.column("non_preferred_output"))
+    given = record.get(column)
     if not isinstance(given, dict) or "messages" not in given:
-        got = "missing" if given is None else f"a {type_name(given)}"
-        raise InputError(where, f"field 'input' is {got}; expected an object with the conversation in 'messages'")
-    prompt = user_prompt(given["messages"], "input.messages", where)
-    labels = ("preferred_output", "non_preferred_output")
+        got = "missing" if given is None else f"a {type_name(given)} without 'messages'"
+        raise InputError(where, f"field '{column}' is {got}; expected an object with the conversation in 'messages'")
+    prompt = user_prompt(_turns(given["messages"], f"{column}.messages", where), f"{column}.messages", where)
     replies = []
     for label in labels:
         value = record.get(label)
         if not isinstance(value, list) or len(value) != 1:
             raise InputError(where, f"field '{label}' must be a list of one assistant message, got {_shape(value)}")
-        replies.append(reply(value, label, where))
+        replies.append(reply(_turns(value, label, where), label, where))
     return pair(prompt, replies[0], replies[1], where, labels)
+
+
+def _turns(value: object, label: str, where: str) -> list[dict]:
+    """OpenAI messages read as the chat format reads them (developer turns as system, text parts joined)."""
+    options = FormatOptions(columns={"messages": label}, require_reply=False)
+    return [{"role": m["role"], "content": m["content"]} for m in to_messages({label: value}, where, options)]
 
 
 def _shape(value: object) -> str:
