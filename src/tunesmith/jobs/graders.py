@@ -14,8 +14,10 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from tunesmith.config.rewards import RewardConfig
+from tunesmith.schema import unknown_name
 
 SERVER_ONLY = ("base_url", "api_key_env")
+GRADER_TYPES = ("string_check", "text_similarity", "score_model", "multi", "python")
 
 
 def to_reward(grader: dict[str, Any], item_fields: list[str] | None = None) -> dict[str, Any]:
@@ -39,12 +41,14 @@ def grader_rewards(grader: dict[str, Any], item_fields: list[str] | None = None)
 
 def check_grader(grader: dict[str, Any], allow_code: bool) -> None:
     """A ValueError saying what is wrong with the grader, as this server would run it."""
+    if grader.get("type") not in GRADER_TYPES:
+        raise ValueError(unknown_name("grader type", str(grader.get("type")), GRADER_TYPES))
     _refuse_server_fields(grader, allow_code)
     try:
         TypeAdapter(RewardConfig).validate_python(to_reward(grader))
     except ValidationError as exc:
         first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"][1:]) or first["loc"][0]
+        where = ".".join(str(part) for part in first["loc"][1:]) or "type"
         raise ValueError(f"invalid grader ({where}): {first['msg']}") from None
 
 
