@@ -248,7 +248,10 @@ def test_unsafe_or_unknown_formulas_are_refused_at_validation(formula, message):
 @pytest.mark.parametrize(
     "graders, message",
     [
-        ({"a": {"name": "python", "source": "def grade(s, i): return 1"}}, "'a': python graders run user code"),
+        (
+            {"a": {"name": "python", "source": "def grade(s, i): return 1"}},
+            "'a': a python grader cannot be part of multi",
+        ),
         ({"a": {"name": "multi"}}, "'a': unknown grader 'multi'; known: string_check, text_similarity, score_model"),
         ({"a": {**exact(), "weight": 2}}, "'a': a weight inside multi has no effect"),
         ({"a-b": exact()}, "grader name 'a-b' cannot appear in calculate_output"),
@@ -262,8 +265,8 @@ def test_bad_inner_graders_are_refused(graders, message):
     refused({"name": "multi", "graders": graders, "calculate_output": "a"}, message)
 
 
-def test_python_graders_are_no_reward():
-    refused({"name": "python", "source": "def grade(s, i): return 1"}, "rewards[0]: unknown reward 'python'")
+def test_python_graders_stand_alone_and_define_grade():
+    refused({"name": "python", "source": "x = 1"}, "def grade")
 
 
 # --- OpenAI's grader objects, mapped

@@ -253,7 +253,7 @@ def _grader(key: Any, item: Any) -> RewardBase:
     if not (isinstance(key, str) and key.isidentifier() and not keyword.iskeyword(key)):
         raise ValueError(f"grader name {key!r} cannot appear in calculate_output; use letters, digits and _")
     if isinstance(item, dict) and item.get("name") == "python":
-        raise ValueError(f"'{key}': python graders run user code, which tunesmith does not do")
+        raise ValueError(f"'{key}': a python grader cannot be part of multi; use it alone, or compute the mix in it")
     try:
         item = named_section(item, "grader", GRADER_NAMES, "{name: string_check, …}")
     except ValueError as exc:

@@ -187,10 +187,18 @@ class JobRunner:
             self.store.add_event(job_id, error["message"], level="error")
 
     def _succeed(self, job: Job, folder: JobFolder, result: dict) -> None:
+        """Serve the model, then say so: a client that sees `succeeded` can use the model and read every event."""
         epochs = job.method[job.method["type"]]["hyperparameters"]["n_epochs"]
         results = self._results_file(job, RunDir(folder.run))
         name = model_name(job)
-        done = self.store.update_job(
+        if self.on_succeeded is not None:
+            try:
+                self.on_succeeded(job)
+            except Exception as exc:  # noqa: BLE001 - the job succeeded; only serving it failed
+                self.store.add_event(job.id, f"The model could not be served by this server: {exc}", level="warn")
+        self.store.add_event(job.id, f"New fine-tuned model created: {name}", key="model")
+        self.store.add_event(job.id, "The job has successfully completed", key="completed")
+        self.store.update_job(
             job.id,
             only_if=("running",),
             status="succeeded",
@@ -200,16 +208,6 @@ class JobRunner:
             trained_tokens=job.file_tokens * epochs,
             result_files=[results.id],
         )
-        if not done:
-            return
-        self.store.add_event(job.id, f"New fine-tuned model created: {name}", key="model")
-        job = self.store.get_job(job.id, any_key=True)
-        if self.on_succeeded is not None:
-            try:
-                self.on_succeeded(job)
-            except Exception as exc:  # noqa: BLE001 - the job succeeded; only serving it failed
-                self.store.add_event(job.id, f"The model could not be served by this server: {exc}", level="warn")
-        self.store.add_event(job.id, "The job has successfully completed", key="completed")
 
     def _results_file(self, job: Job, run: RunDir) -> StoredFile:
         """OpenAI's results file: one CSV row per step (step, train_loss, train_accuracy, valid_loss, …)."""
