@@ -74,7 +74,7 @@ def create_job(trainer: Trainer, request: JobRequest, key_id: str | None) -> Job
     train_path = blob_path(trainer.root, training.sha256)
     valid_path = blob_path(trainer.root, validation.sha256) if validation else None
     try:
-        recipe = build_recipe(method_obj, trainer.base_path, train_path, valid_path, folder.run, seed)
+        recipe = build_recipe(method_obj, trainer.base_path, train_path, stats.examples, valid_path, folder.run, seed)
     except InputError as exc:
         raise JobRequestError(str(exc).replace(str(folder.root), "the job"), "method") from None
     job = Job(

@@ -48,6 +48,7 @@ class JobRunner:
     ):
         self.store, self.root = store, Path(root)
         self.slots = slots or device_count()
+        self.pin_devices = device_count(cuda_only=True) > 0  # one CUDA device per worker slot
         self.on_succeeded = on_succeeded
         self.poll_seconds = poll_seconds
         self.running: dict[str, Running] = {}
@@ -139,7 +140,7 @@ class JobRunner:
         folder = job_folder(self.root, job.id)
         slot = min(set(range(self.slots)) - {w.slot for w in self.running.values()})
         env = {**os.environ, STORE_ENV: self.store.url, "TOKENIZERS_PARALLELISM": "false"}
-        if device_count(cuda_only=True):
+        if self.pin_devices:
             env["CUDA_VISIBLE_DEVICES"] = str(slot)
         with folder.log.open("ab") as log:
             process = subprocess.Popen(

@@ -156,12 +156,19 @@ def steps_per_epoch(method: dict[str, Any], examples: int) -> int:
 
 
 def build_recipe(
-    method: dict[str, Any], base: str, train_file: Path, validation_file: Path | None, run_dir: Path, seed: int
+    method: dict[str, Any],
+    base: str,
+    train_file: Path,
+    examples: int,
+    validation_file: Path | None,
+    run_dir: Path,
+    seed: int,
 ) -> Recipe:
-    """The recipe a job trains: `method` is the job's method object (resolved), `base` the served model's folder."""
+    """The recipe a job trains: `method` is the job's method object (resolved), `base` the served model's folder,
+    `examples` the training file's count (as validation found it)."""
     kind = method["type"]
     hp = method[kind]["hyperparameters"]
-    per_epoch = steps_per_epoch(method, _count_lines(train_file))
+    per_epoch = steps_per_epoch(method, examples)
     raw: dict[str, Any] = {
         "model": base,
         "data": {"train": str(train_file), "validation_split": 0.0},
@@ -201,8 +208,3 @@ def item_fields(path: Path) -> list[str]:
     with path.open(encoding="utf-8") as handle:
         first = next(line for line in handle if line.strip())
     return [key for key in json.loads(first) if key != "messages"]
-
-
-def _count_lines(path: Path) -> int:
-    with path.open("rb") as handle:
-        return sum(1 for line in handle if line.strip())

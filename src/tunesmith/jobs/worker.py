@@ -91,11 +91,10 @@ class JobEvents(TrainerCallback):
         return int(time.time() + per_step * (total - step))
 
 
-def run_job(store: JobStore, job: Job, folder: JobFolder, cancel: threading.Event) -> dict:
+def run_job(store: JobStore, job: Job, folder: JobFolder, recipe, cancel: threading.Event) -> dict:
     """Train the job (resuming from its last checkpoint when there is one); the outcome to write."""
     from tunesmith.train.run import train
 
-    recipe = load_recipe(folder.recipe)
     resume = RunDir(folder.run).last_checkpoint() is not None
     result = train(
         recipe, resume=resume, overwrite=not resume, callbacks=[JobEvents(store, job, folder)], cancel=cancel
@@ -117,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(sig, lambda *_: cancel.set())
     with _exclusive(folder):
         try:
-            outcome, status = run_job(store, job, folder, cancel), 0
+            outcome, status = run_job(store, job, folder, recipe, cancel), 0
         except InputError as exc:
             outcome, status = {"error": {"code": "invalid_input", "message": _scrub(str(exc), names)}}, 2
         except Exception as exc:  # noqa: BLE001 - any failure ends the job with a message, never a traceback

@@ -49,16 +49,15 @@ class FineTuning:
             if name not in served:
                 self.backend.load_adapter(name, path)
 
-    def owner(self, model: str) -> tuple[bool, str | None]:
-        """(whether `model` is a fine-tuned model of a job here, the key that owns it)."""
+    def job_of(self, model: str) -> Job | None:
+        """The job whose fine-tuned model (or checkpoint) `model` names, if it is one of this server's."""
         job_id = next((part for part in model.split(":") if part.startswith("ftjob-")), None)
-        job = self.store.get_job(job_id, any_key=True) if model.startswith("ft:") and job_id else None
-        return (job is not None, job.key_id if job else None)
+        return self.store.get_job(job_id, any_key=True) if model.startswith("ft:") and job_id else None
 
     def visible(self, model: str, key_id: str | None) -> bool:
         """Whether the caller `key_id` may see and use `model` (a fine-tuned model only by its owner)."""
-        fine_tuned, owner = self.owner(model)
-        return not fine_tuned or owner == key_id
+        job = self.job_of(model)
+        return job is None or job.key_id == key_id
 
 
 def open_fine_tuning(root: Path, store_url: str, backend, allow_code_graders: bool = False) -> FineTuning:

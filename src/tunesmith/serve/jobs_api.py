@@ -113,28 +113,19 @@ def checkpoints(
 def delete_model(model: str, request: Request, who: Caller = Depends(caller)) -> Deleted:
     """Delete a fine-tuned model (its owner only): it is no longer served, now or after a restart."""
     service = fine_tuning(request)
-    fine_tuned, owner = service.owner(model)
-    if not fine_tuned or owner != who.key_id:
-        if model in {m.name for m in service.backend.models()} and not fine_tuned:
-            raise APIError(
-                403,
-                f"The model '{model}' is not a fine-tuned model; it cannot be deleted.",
-                "permission_error",
-                "model",
-                "model_not_deletable",
-            )
+    job = service.job_of(model)
+    if job is None and model in {m.name for m in service.backend.models()}:
+        message = f"The model '{model}' is not a fine-tuned model; it cannot be deleted."
+        raise APIError(403, message, "permission_error", "model", "model_not_deletable")
+    if job is None or job.key_id != who.key_id or job.model_deleted or job.status != "succeeded":
         raise model_not_found(model)
-    job = next(
-        j
-        for j in service.store.jobs_with_status("succeeded")
-        if model_name(j) == model or model.startswith(model_name(j) + ":")
-    )
-    if model != model_name(job):
+    checkpoints = [c.model for c in service.store.checkpoints(job.id)]
+    if model in checkpoints:
         raise invalid("A checkpoint is deleted with its job's model; delete that model instead.", "model")
-    if job.model_deleted:
+    if model != model_name(job):
         raise model_not_found(model)
     service.store.update_job(job.id, model_deleted=True)
-    names = [model_name(job)] + [c.model for c in service.store.checkpoints(job.id)]
+    names = [model_name(job), *checkpoints]
     served = {m.name for m in service.backend.models()}
     for name in names:
         if name in served:
