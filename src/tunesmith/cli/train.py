@@ -33,21 +33,29 @@ def train_command(
         console.quiet = True  # torchrun's other ranks train silently; rank 0 reports
     if is_chain(recipe):
         _train_chain(recipe, overrides, resume, overwrite, progress)
-    else:
-        _train_one(recipe, overrides, resume, overwrite, progress)
+    elif not _train_one(recipe, overrides, resume, overwrite, progress):
+        return  # resumed a finished run: nothing trained, so nothing to evaluate again
     if evaluate and distributed.world_size() == 1:  # under torchrun, the launching process evaluates
         _evaluate_finished(recipe, overrides)
 
 
-def _train_one(recipe: Path, overrides: list[str], resume: bool, overwrite: bool, progress) -> None:
+def _train_one(recipe: Path, overrides: list[str], resume: bool, overwrite: bool, progress) -> bool:
+    """Train the recipe; False when `--resume` found the run already complete (nothing trained)."""
     from tunesmith.train.run import train
 
     result = train(load_recipe(recipe, overrides), resume=resume, overwrite=overwrite, progress=progress)
+    if result.already_complete:
+        console.print(
+            f"Run {result.run_dir} is already complete ({result.steps} steps); nothing to resume. "
+            "To train further raise train.max_steps; to start again pass --overwrite."
+        )
+        return False
     console.print(
         f"[green]Trained[/green] {result.steps} steps in {result.train_seconds:.0f}s ({result.precision}); "
         f"trainable {result.trainable_params:,} of {result.total_params:,} parameters; "
         f"best validation loss {result.best_eval_loss}. Run: {result.run_dir}"
     )
+    return True
 
 
 def _train_chain(recipe: Path, overrides: list[str], resume: bool, overwrite: bool, progress) -> None:

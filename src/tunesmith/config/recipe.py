@@ -76,6 +76,13 @@ class TrainConfig(Strict):
     early_stopping_patience: int | None = Field(None, ge=1)
     keep_best: bool = True
 
+    @field_validator("max_steps")
+    @classmethod
+    def _steps_or_epochs(cls, value: int) -> int:
+        if value == 0:
+            raise ValueError("expected a positive number of optimizer steps, or -1 to train for `epochs`; got 0")
+        return value
+
 
 class ForgettingConfig(Strict):
     """Defences against forgetting general skills while learning the task (see train/replay.py, train/l2sp.py)."""

@@ -10,13 +10,13 @@ from __future__ import annotations
 import json
 import threading
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 from tunesmith.atomic import atomic_dir, write_text
 from tunesmith.config import Recipe
 from tunesmith.progress import SILENT, Progress
-from tunesmith.runs import read_jsonl
+from tunesmith.runs import RunDir, read_jsonl
 from tunesmith.train import distributed
 from tunesmith.train.callbacks import StopWhenCancelled, run_callbacks
 from tunesmith.train.job import TrainJob
@@ -50,6 +50,7 @@ class TrainResult:
     train_seconds: float
     resumed_from: str | None
     cancelled: bool = False  # stopped by `cancel` at `steps`, with a checkpoint there; resume to finish
+    already_complete: bool = False  # `resume` found the run finished: nothing trained, nothing rewritten
 
 
 def train(
@@ -67,6 +68,8 @@ def train(
     earlier run (the previous stage of a chain): its adapter trains on, or its full model is the starting point.
     """
     stage, method = find_stage(recipe.stage.name), find_method(recipe.method.name)
+    if resume and (done := finished_run(RunDir(recipe.run_dir), recipe)) is not None:
+        return done  # already complete: nothing trained, nothing in the run directory rewritten
     recipe, run, precision = check_before_loading(recipe, method, resume, overwrite, progress)
     distributed.init_process_group()
 
@@ -97,6 +100,19 @@ def train(
         save_outputs(job, trainer, result)
     distributed.barrier()  # a chain's next stage, on every rank, starts from the saved output
     return result
+
+
+def finished_run(run: RunDir, recipe: Recipe) -> TrainResult | None:
+    """The saved result of a run that finished (it has `summary.json`), unless the recipe now asks for more steps
+    than it took (`train.max_steps` raised: resuming trains on to the new end); None when there is work to do."""
+    if not run.summary.is_file() or not run.final.is_dir():
+        return None
+    saved = json.loads(run.summary.read_text(encoding="utf-8"))
+    if recipe.train.max_steps > saved.get("steps", 0):
+        return None
+    known = {f.name for f in fields(TrainResult)}
+    saved = {k: v for k, v in saved.items() if k in known and k != "already_complete"}
+    return TrainResult(**saved, already_complete=True)
 
 
 def summarize(job: TrainJob, trainer, output, checkpoint: Path | None, seconds: float, stopped: bool, params):
