@@ -104,3 +104,22 @@ def test_stage_defaults_to_sft_and_unknown_stage_suggests():
         validate_recipe({"data": {"train": "d.jsonl"}, "stage": "sfd"})
     with pytest.raises(InputError, match="key 'stage.beta': unknown key"):
         validate_recipe({"data": {"train": "d.jsonl"}, "stage": {"name": "sft", "beta": 0.1}})
+
+
+def test_every_problem_is_shown_each_with_its_key(tmp_path):
+    text = "data: {trian: d.jsonl}\ntrain: {learning_rat: 1, batch_size: 0, deepspeed: 5}\n"
+    with pytest.raises(InputError) as err:
+        load_recipe(write(tmp_path, text))
+    message = str(err.value)
+    assert message.startswith(f"{tmp_path / 'recipe.yaml'}: 5 problems:")
+    assert "more problem" not in message
+    lines = message.splitlines()[1:]
+    assert [line.split("'")[1] for line in lines] == [
+        "data.trian",
+        "train.learning_rat",
+        "data.train",
+        "train.batch_size",
+        "train.deepspeed",
+    ]
+    assert "did you mean 'train'" in lines[0] and "did you mean 'learning_rate'" in lines[1]
+    assert "valid dictionary or instance of ZeroConfig or a valid string, got 5" in lines[4]

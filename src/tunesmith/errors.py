@@ -1,4 +1,4 @@
-"""The one error type for bad user input: the CLI prints it as one line and exits with status 2."""
+"""The one error type for bad user input: the CLI prints it (one line, or a line per problem) and exits 2."""
 
 
 class InputError(Exception):

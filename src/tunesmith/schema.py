@@ -53,7 +53,7 @@ def find_module(package: str, name: str, kind: str) -> ModuleType:
 
 
 def validate(model: type[BaseModel], raw: Any, where: str) -> Any:
-    """`model.model_validate(raw)`; the first problem becomes an InputError naming `where`, the key and the fix."""
+    """`model.model_validate(raw)`; its problems become one InputError naming `where`, each key and the fix."""
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
@@ -61,19 +61,55 @@ def validate(model: type[BaseModel], raw: Any, where: str) -> Any:
 
 
 def input_error(exc: ValidationError, model: type[BaseModel], where: str) -> InputError:
-    """The first problem of `exc` (a misspelt key first: it explains the rest) as an InputError."""
-    errors = exc.errors()
-    err = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
+    """Every problem of `exc` as one InputError (misspelt keys first: they explain the rest), one line each."""
+    problems = [_problem(err, model) for err in _distinct(exc.errors())]
+    if len(problems) == 1:
+        key, message = problems[0]
+        return InputError(f"{where}: key '{key}'" if key else where, message)
+    lines = "".join(f"\n  key '{key}': {message}" if key else f"\n  {message}" for key, message in problems)
+    return InputError(where, f"{len(problems)} problems:{lines}")
+
+
+def _problem(err: dict, model: type[BaseModel]) -> tuple[str, str]:
+    """(the key as a person writes it, what was wrong there)."""
     at, loc = _resolve(model, err["loc"])
-    key = ".".join(loc)
-    place = f"{where}: key '{key}'" if key else where
-    more = f" (and {exc.error_count() - 1} more problem(s))" if exc.error_count() > 1 else ""
     if err["type"] == "extra_forbidden":
         known = list(at.model_fields)
-        return InputError(place, f"unknown key{did_you_mean(loc[-1], known)}; known here: {', '.join(known)}{more}")
+        return ".".join(loc), f"unknown key{did_you_mean(loc[-1], known)}; known here: {', '.join(known)}"
     got = err.get("input")
     quiet = isinstance(got, dict) or err["type"] in {"missing", "value_error"}
-    return InputError(place, f"{_expected(err)}{'' if quiet else f', got {got!r}'}{more}")
+    return ".".join(loc), f"{_expected(err)}{'' if quiet else f', got {got!r}'}"
+
+
+def _distinct(errors: list[dict]) -> list[dict]:
+    """Misspelt keys first; of a plain union (`ZeroConfig | str`), the first member's complaints about a value's
+    insides, or, when the value fitted no member at all, one complaint naming every member that was expected."""
+    ordered = sorted(errors, key=lambda e: e["type"] != "extra_forbidden")
+    first_member: dict[tuple, Any] = {}
+    kept: list[dict] = []
+    for err in ordered:
+        loc = err["loc"]
+        branch = next((i for i, part in enumerate(loc) if _is_union_member(part)), None)
+        if branch is None:
+            kept.append(err)
+        elif branch == len(loc) - 1:  # the value is none of the members: say what each would have taken
+            same = next((k for k in kept if k.get("union_at") == loc[:branch]), None)
+            if same is None:
+                kept.append({**err, "loc": loc[:branch], "union_at": loc[:branch], "msg": str(err["msg"])})
+            else:
+                same["msg"] += " or " + str(err["msg"]).removeprefix("Input should be ")
+        elif first_member.setdefault(loc[:branch], loc[branch]) == loc[branch]:
+            kept.append(err)
+    return kept
+
+
+def _is_union_member(part: Any) -> bool:
+    """Whether a location part names a union member pydantic tried (`ZeroConfig`, `str`, `list[str]`)."""
+    text = str(part)
+    return isinstance(part, str) and (text[:1].isupper() or text in _TYPE_NAMES or "[" in text)
+
+
+_TYPE_NAMES = {"str", "int", "float", "bool", "none", "bytes", "dict", "list", "tuple", "set"}
 
 
 def dump_yaml(model: BaseModel) -> str:
@@ -93,6 +129,10 @@ def _resolve(model: type[BaseModel], loc: tuple) -> tuple[type[BaseModel], list[
     for part in loc[:-1] if loc else ():
         text = str(part)
         if text.startswith("function-"):
+            continue
+        if _is_union_member(part) and not (current.model_fields.get(text)):
+            current = next((c for c in candidates if c.__name__ == text), current)
+            candidates = []
             continue
         tagged = [c for c in candidates if _tag(c) == text]
         if tagged:
