@@ -67,12 +67,15 @@ def test_missing_recipe_file(tmp_path):
         load_recipe(tmp_path / "nope.yaml")
 
 
-def test_dumped_recipe_round_trips():
+def test_dumped_recipe_round_trips(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
     recipe = validate_recipe({"data": {"train": "d.jsonl"}, "method": {"name": "freeze", "trainable_layers": 3}})
     import yaml
 
     again = validate_recipe(yaml.safe_load(dump_recipe(recipe)))
-    assert again.model_dump() == recipe.model_dump()
+    # relative paths are written out absolute, so a run's recipe.yaml means the same wherever it is read from
+    assert again.data.train == tmp_path / "d.jsonl" and again.output.dir == tmp_path / "runs"
+    assert again.model_dump(exclude={"data", "output"}) == recipe.model_dump(exclude={"data", "output"})
     assert yaml.safe_load(dump_recipe(recipe))["method"] == {"name": "freeze", **again.method.model_dump()}
     assert again.method.trainable_layers == 3
     assert type(again.method) is type(recipe.method)
@@ -123,3 +126,51 @@ def test_every_problem_is_shown_each_with_its_key(tmp_path):
     ]
     assert "did you mean 'train'" in lines[0] and "did you mean 'learning_rate'" in lines[1]
     assert "valid dictionary or instance of ZeroConfig or a valid string, got 5" in lines[4]
+
+
+def test_relative_paths_are_read_from_the_recipe_folder_and_overrides_from_the_current_directory(tmp_path, monkeypatch):
+    folder = tmp_path / "project" / "recipes"
+    folder.mkdir(parents=True)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    path = write(
+        folder, "data: {train: data/t.jsonl, tasks: [../more.jsonl]}\neval: {file: e.jsonl}\noutput: {dir: out}\n"
+    )
+
+    recipe = load_recipe(path, ["data.validation=v.jsonl"])
+    assert recipe.data.train == folder / "data" / "t.jsonl"
+    assert recipe.data.tasks == [tmp_path / "project" / "more.jsonl"]
+    assert recipe.eval.file == folder / "e.jsonl" and recipe.run_dir == folder / "out" / "t"
+    assert recipe.data.validation == Path("v.jsonl")  # typed on the command line: the current directory
+    assert validate_recipe({"data": {"train": "d.jsonl"}}).run_dir == Path("runs/d")  # the default: here too
+
+
+def test_a_chain_reads_its_paths_from_its_folder(tmp_path, monkeypatch):
+    from tunesmith.train.chain import load_chain
+
+    folder = tmp_path / "chain"
+    folder.mkdir()
+    monkeypatch.chdir(tmp_path)
+    text = "data: {train: sft.jsonl}\nstages:\n  - stage: sft\n  - {stage: dpo, data: {train: pairs.jsonl}}\n"
+    first, second = load_chain(write(folder, text))
+    assert first.data.train == folder / "sft.jsonl" and second.data.train == folder / "pairs.jsonl"
+
+
+def test_a_missing_data_file_names_the_recipe_the_key_and_where_it_looked(tmp_path, monkeypatch, capsys):
+    import sys
+
+    from tunesmith.cli.main import main
+
+    folder = tmp_path / "recipes"
+    folder.mkdir()
+    monkeypatch.chdir(tmp_path)
+    path = write(folder, "data: {train: data/train.jsonl}\n")
+    monkeypatch.setattr(sys, "argv", ["tunesmith", "train", str(path)])
+    with pytest.raises(SystemExit) as exc:
+        main()
+    assert exc.value.code == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert f"{path}: key 'data.train': {folder / 'data' / 'train.jsonl'} not found" in err
+    assert "read from that file's folder" in err
+    assert not (tmp_path / "runs").exists()

@@ -19,6 +19,7 @@ from tunesmith.config.recipe import (
     apply_override,
     dump_recipe,
     load_recipe,
+    resolve_paths,
     validate_recipe,
 )
 from tunesmith.config.stages import STAGE_NAMES, StageBase, StageConfig
@@ -43,5 +44,6 @@ __all__ = [
     "apply_override",
     "dump_recipe",
     "load_recipe",
+    "resolve_paths",
     "validate_recipe",
 ]

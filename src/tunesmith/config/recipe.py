@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from tunesmith.config.methods import METHOD_NAMES, LoraConfig, MethodConfig
 from tunesmith.config.stages import STAGE_NAMES, SftConfig, StageConfig
@@ -148,6 +149,7 @@ class Recipe(Strict):
     eval: EvalConfig = Field(default_factory=EvalConfig)
     output: OutputConfig = Field(default_factory=OutputConfig)
     sweep: SweepConfig | None = None
+    _source: str = PrivateAttr("recipe")  # the file (or caller) the recipe came from, for errors found later
 
     @field_validator("method", mode="before")
     @classmethod
@@ -169,13 +171,60 @@ class Recipe(Strict):
     def run_dir(self) -> Path:
         return self.output.dir / str(self.output.name)
 
+    @property
+    def source(self) -> str:
+        """Where the recipe came from (its file), as errors name it."""
+        return self._source
+
+
+# Keys that hold a file or folder, and keys that hold a model ref (a path only when it looks like one).
+PATH_KEYS = (
+    ("data", "train"),
+    ("data", "validation"),
+    ("data", "tasks"),
+    ("forgetting", "replay_data"),
+    ("eval", "file"),
+    ("output", "dir"),
+    ("train", "deepspeed"),
+)
+MODEL_KEYS = (("model",), ("stage", "teacher"))
+
 
 def load_recipe(path: str | Path, overrides: list[str] | None = None) -> Recipe:
-    """Read, override (`a.b=value`) and validate a recipe; any problem is an InputError naming file and key."""
+    """Read, override (`a.b=value`) and validate a recipe; any problem is an InputError naming file and key.
+
+    Relative paths in the file are read from the file's folder; paths in `overrides` (typed on the command line)
+    from the current directory."""
     raw = read_mapping(path, "recipe", "a mapping of recipe sections (model, data, method, train …)")
+    resolve_paths(raw, Path(path).parent)
     for item in overrides or []:
         apply_override(raw, item)
     return validate_recipe(raw, source=str(path))
+
+
+def resolve_paths(raw: dict, base: Path) -> dict:
+    """Make the relative paths of a raw recipe mapping absolute against `base`, in place (and return it).
+
+    A model ref (`model`, `stage.teacher`) counts as a path when it starts with `.` or `~`, or names a folder
+    under `base`; otherwise it stays an alias or hub id."""
+    for section, key in PATH_KEYS:
+        node = raw.get(section)
+        if isinstance(node, dict) and key in node:
+            value = node[key]
+            node[key] = [_absolute(v, base) for v in value] if isinstance(value, list) else _absolute(value, base)
+    for keys in MODEL_KEYS:
+        node = raw if len(keys) == 1 else raw.get(keys[0])
+        value = node.get(keys[-1]) if isinstance(node, dict) else None
+        if isinstance(value, str) and (value.startswith((".", "~")) or (base / value).is_dir()):
+            node[keys[-1]] = _absolute(value, base)
+    return raw
+
+
+def _absolute(value: Any, base: Path) -> Any:
+    """`value` (a path string) joined to `base` unless it is absolute, as an absolute path; anything else unchanged."""
+    if not isinstance(value, (str, Path)) or not str(value):
+        return value
+    return os.path.abspath(base / Path(value).expanduser())  # `..` folded away: the path errors show
 
 
 def apply_override(raw: dict, item: str) -> None:
@@ -197,11 +246,15 @@ def apply_override(raw: dict, item: str) -> None:
 def validate_recipe(raw: dict, source: str = "recipe") -> Recipe:
     """Validate a raw mapping (paths stay relative to the current directory, as on the CLI)."""
     try:
-        return Recipe.model_validate(raw)
+        recipe = Recipe.model_validate(raw)
     except ValidationError as exc:
         raise input_error(exc, Recipe, source) from None
+    recipe._source = source
+    return recipe
 
 
 def dump_recipe(recipe: Recipe) -> str:
-    """The resolved recipe as YAML, the form written into every run directory."""
-    return dump_yaml(recipe)
+    """The resolved recipe as YAML, the form written into every run directory: its relative paths made absolute
+    (against the current directory), so the file means the same wherever it is read from."""
+    raw = yaml.safe_load(dump_yaml(recipe))
+    return yaml.safe_dump(resolve_paths(raw, Path.cwd()), sort_keys=False, allow_unicode=True)

@@ -1,7 +1,8 @@
 """The flywheel recipe: which logged traffic to learn from, and how to curate, train, compare, promote and price it.
 
-Paths are read relative to the current directory, as in training recipes. Unknown keys are errors with a
-did-you-mean, like every other tunesmith file.
+The flywheel recipe's own paths (store, train, output.dir) are read relative to the current directory; a training
+recipe file it names reads its paths from that file's folder, as `tunesmith train` does. Unknown keys are errors
+with a did-you-mean, like every other tunesmith file.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tunesmith.config import Recipe, apply_override, validate_recipe
+from tunesmith.config import Recipe, apply_override, resolve_paths, validate_recipe
 from tunesmith.data.pipeline import Step, parse_step
 from tunesmith.errors import InputError
 from tunesmith.flywheel.config import FlywheelRecipe
@@ -76,6 +76,7 @@ def training_recipe(spec: Path | dict, folder: Path, source: str) -> Recipe:
             read_mapping(spec, "recipe", "a mapping of recipe sections (model, data, method, train …)"),
             str(spec),
         )
+        resolve_paths(raw, Path(spec).parent)  # as `tunesmith train` reads it: relative to the recipe file
     data = raw.get("data") or {}
     if not isinstance(data, dict):
         raise InputError(f"{where}: key 'data'", "expected a mapping (its 'train' is replaced by the curated log)")

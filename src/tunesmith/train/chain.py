@@ -16,7 +16,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from tunesmith.atomic import atomic_dir, write_text
-from tunesmith.config import OutputConfig, Recipe, apply_override, dump_recipe, validate_recipe
+from tunesmith.config import OutputConfig, Recipe, apply_override, dump_recipe, resolve_paths, validate_recipe
 from tunesmith.errors import InputError
 from tunesmith.progress import SILENT, Progress
 from tunesmith.runs import RunDir
@@ -31,8 +31,16 @@ def is_chain(path: str | Path) -> bool:
 
 
 def load_chain(path: str | Path, overrides: list[str] | None = None) -> list[Recipe]:
-    """One validated recipe per stage, in order; overrides apply to the shared sections."""
+    """One validated recipe per stage, in order; overrides apply to the shared sections.
+
+    As in any recipe, relative paths in the file are read from its folder, those in `overrides` from the current
+    directory."""
     raw = read_mapping(path, "recipe", "a mapping of recipe sections")
+    resolve_paths(raw, Path(path).parent)
+    stages = raw.get("stages")
+    for entry in stages if isinstance(stages, list) else []:
+        if isinstance(entry, dict):
+            resolve_paths(entry, Path(path).parent)
     for item in overrides or []:
         apply_override(raw, item)
     entries = raw.pop("stages")

@@ -32,6 +32,7 @@ def check_before_loading(
     recipe: Recipe, method: Method, resume: bool, overwrite: bool, progress: Progress
 ) -> tuple[Recipe, RunDir, str]:
     """Fail fast on what this machine or run directory cannot do; (recipe as it will run, run dir, precision)."""
+    check_inputs(recipe)
     method.preflight(recipe.method)  # e.g. QLoRA without a GPU: say so before loading anything
     if not method.checkpoints_reload(recipe.method):
         if resume:
@@ -56,6 +57,21 @@ def check_before_loading(
     if recipe.train.return_freed_memory:
         fix_mmap_threshold()  # freed activations go back to the system (speedups/allocator.py)
     return recipe, run, precision
+
+
+def check_inputs(recipe: Recipe) -> None:
+    """Every file the recipe reads exists; if not, the error names the recipe, the key and where it looked."""
+    d = recipe.data
+    named = [("data.train", d.train), ("data.validation", d.validation)]
+    named += [(f"data.tasks[{i}]", task) for i, task in enumerate(d.tasks)]
+    named += [("forgetting.replay_data", recipe.forgetting.replay_data), ("eval.file", recipe.eval.file)]
+    for key, path in named:
+        if path is not None and not Path(path).exists():
+            raise InputError(
+                f"{recipe.source}: key '{key}'",
+                f"{Path(path).absolute()} not found (a relative path in a recipe file is read from that file's "
+                "folder; in a key=value override, from the current directory)",
+            )
 
 
 def load_stage_data(recipe: Recipe, stage: Stage | None = None) -> TrainingData:
