@@ -183,3 +183,20 @@ def test_parquet_with_mixed_column_types_is_an_input_error(tmp_path):
         write_records(path, [{"a": 1}, {"a": "x"}])
     assert str(info.value).startswith(f"{path}: cannot store records as Parquet")
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "text,problem",
+    [
+        ('prompt,completion\n"a","b"\n"Hi, there,x\nc,d\n', "never closes"),  # runs to the end of the file
+        ('prompt,completion\n"a","b"\n"Hi, there,x\n"c","d"\n"e","f"\n', "ends before its text"),
+    ],
+    ids=["to-end-of-file", "closed-by-a-later-quote"],
+)
+def test_csv_unterminated_quote_names_the_line_where_the_quoted_cell_starts(tmp_path, text, problem):
+    path = tmp_path / "data.csv"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        read_records(path)
+    assert err.value.where == f"{path}:3"
+    assert "unterminated" in err.value.message and problem in err.value.message

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -121,20 +122,36 @@ def _read_csv(path: Path) -> list[tuple[str, dict]]:
     """A header row then one record per row; cells stay strings, missing trailing cells read as ''."""
     csv.field_size_limit(2**31 - 1)  # long conversations easily pass the 128 KiB default
     records = []
+    line = 1  # where the row being read starts: a quoted cell may span lines, so errors name its first
     try:
         with path.open(encoding="utf-8-sig", newline="") as f:
-            reader = csv.DictReader(f, restval="")
-            for number, row in enumerate(reader, start=1):
+            reader = csv.DictReader(f, restval="", strict=True)  # strict: a stray quote is an error, not a
+            # cell that swallows the rows after it (then reported as a record with no assistant reply)
+            columns = len(reader.fieldnames or [])
+            for number in itertools.count(1):
+                line = reader.line_num + 1
+                row = next(reader, None)
+                if row is None:
+                    break
                 where = f"{path}:row {number}"
                 if None in row:
-                    raise InputError(where, f"has more cells than the {len(reader.fieldnames or [])} header columns")
+                    raise InputError(where, f"has more cells than the {columns} header columns")
                 records.append((where, dict(row)))
     except UnicodeDecodeError as e:
         raise InputError(str(path), f"not UTF-8 text ({e.reason}); expected UTF-8 CSV") from None
     except csv.Error as e:
-        expected = "expected a header row then one row per record"
-        raise InputError(str(path), f"not valid CSV ({e}); {expected}") from None
+        raise InputError(f"{path}:{line}", _csv_problem(str(e))) from None
     return records
+
+
+def _csv_problem(error: str) -> str:
+    """What a csv module error means for the row that starts on the line an InputError names."""
+    quoting = 'write a quote inside a quoted cell as two (""), and close every quoted cell'
+    if "unexpected end of data" in error:
+        return f"unterminated quote: a quoted cell starting in the row on this line never closes; {quoting}"
+    if "expected after" in error:
+        return f"unterminated or stray quote: a quoted cell in the row on this line ends before its text; {quoting}"
+    return f"not valid CSV ({error}); expected a header row then one row per record"
 
 
 def _read_parquet(path: Path) -> list[tuple[str, dict]]:
