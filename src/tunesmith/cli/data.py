@@ -21,13 +21,16 @@ def inspect_command(
         "sharegpt_preference, ultrafeedback, kto.",
     ),
     model: str = typer.Option("smollm2-135m", help="Whose tokenizer and chat template to measure with."),
+    columns: list[str] = typer.Option(
+        None, "--columns", help="Map a standard field to your column, as data.columns does: messages=dialog (repeat)."
+    ),
 ) -> None:
     """Detected format, counts, token lengths, and the first example with trained tokens highlighted."""
     from tunesmith.data.inspect import inspect_file
     from tunesmith.models.loading import load_tokenizer
     from tunesmith.models.resolve import resolve_model
 
-    found = inspect_file(file, load_tokenizer(resolve_model(model, RichProgress())), format)
+    found = inspect_file(file, load_tokenizer(resolve_model(model, RichProgress())), format, _options(columns))
     console.print(f"[bold]{found.path}[/bold]: format [cyan]{found.format}[/cyan], {found.records} records")
     console.print("turns by role: " + ", ".join(f"{k} {v}" for k, v in found.turns.items()))
     if found.counts:
@@ -49,12 +52,29 @@ def convert_command(
     to: str = typer.Option(..., "--to", help="openai, alpaca or sharegpt."),
     out: Path = typer.Option(..., "--out", help="Output file (.jsonl, .json, .csv or .parquet)."),
     format: str = typer.Option("auto", help="Input format (default: detect)."),
+    columns: list[str] = typer.Option(
+        None, "--columns", help="Map a standard field to your column, as data.columns does: messages=dialog (repeat)."
+    ),
 ) -> None:
     """Convert a data file between chat formats."""
     from tunesmith.data.loading import convert_file
 
-    count = convert_file(file, out, to, format)
+    count = convert_file(file, out, to, format, _options(columns))
     console.print(f"Wrote {count} records to {out} ({to})")
+
+
+def _options(columns: list[str] | None, **extra):
+    """FormatOptions from `--columns standard=yours` (repeatable), the CLI form of a recipe's `data.columns`."""
+    from tunesmith.data.formats import FormatOptions
+    from tunesmith.errors import InputError
+
+    mapping = {}
+    for item in columns or []:
+        standard, sep, theirs = item.partition("=")
+        if not sep or not standard.strip() or not theirs.strip():
+            raise InputError("--columns", f"expected STANDARD=YOURS, e.g. --columns messages=dialog; got {item!r}")
+        mapping[standard.strip()] = theirs.strip()
+    return FormatOptions(columns=mapping, **extra)
 
 
 @app.command("run")
