@@ -174,3 +174,14 @@ def test_a_missing_data_file_names_the_recipe_the_key_and_where_it_looked(tmp_pa
     assert f"{path}: key 'data.train': {folder / 'data' / 'train.jsonl'} not found" in err
     assert "read from that file's folder" in err
     assert not (tmp_path / "runs").exists()
+
+
+def test_a_run_recipe_is_read_as_training_wrote_it(tmp_path, monkeypatch):
+    from tunesmith.eval.compare import eval_config_for
+
+    monkeypatch.chdir(tmp_path)
+    run = tmp_path / "runs" / "old"
+    run.mkdir(parents=True)
+    # a run written before recipes recorded absolute paths: relative to where training ran (here)
+    (run / "recipe.yaml").write_text("data: {train: d.jsonl}\neval: {file: data/eval.jsonl}\n", encoding="utf-8")
+    assert eval_config_for(run).file == Path("data/eval.jsonl")

@@ -19,6 +19,7 @@ from tunesmith.config.recipe import (
     apply_override,
     dump_recipe,
     load_recipe,
+    load_run_recipe,
     resolve_paths,
     validate_recipe,
 )
@@ -44,6 +45,7 @@ __all__ = [
     "apply_override",
     "dump_recipe",
     "load_recipe",
+    "load_run_recipe",
     "resolve_paths",
     "validate_recipe",
 ]

@@ -202,6 +202,13 @@ def load_recipe(path: str | Path, overrides: list[str] | None = None) -> Recipe:
     return validate_recipe(raw, source=str(path))
 
 
+def load_run_recipe(path: str | Path) -> Recipe:
+    """A run directory's `recipe.yaml` as training wrote it: its paths are absolute (a run written before they were
+    holds them relative to where training ran, so they are read from the current directory, as then)."""
+    raw = read_mapping(path, "recipe", "a mapping of recipe sections (model, data, method, train …)")
+    return validate_recipe(raw, source=str(path))
+
+
 def resolve_paths(raw: dict, base: Path) -> dict:
     """Make the relative paths of a raw recipe mapping absolute against `base`, in place (and return it).
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tunesmith.config import EvalConfig, load_recipe
+from tunesmith.config import EvalConfig, load_run_recipe
 from tunesmith.eval.report import write_report
 from tunesmith.eval.run import EvalResult, evaluate
 from tunesmith.models.loading import ModelSource, source_for
@@ -15,7 +15,7 @@ from tunesmith.runs import RunDir, is_run_dir
 def eval_config_for(ref: str | Path) -> EvalConfig:
     """A run's own `eval` recipe section, or the defaults for a plain model."""
     if is_run_dir(ref):
-        return load_recipe(RunDir(Path(ref)).recipe).eval
+        return load_run_recipe(RunDir(Path(ref)).recipe).eval
     return EvalConfig()
 
 
@@ -23,7 +23,7 @@ def baseline_source(ref: str | Path, progress: Progress = SILENT) -> ModelSource
     """The base model a run started from (None for a plain model)."""
     if not is_run_dir(ref):
         return None
-    base = load_recipe(RunDir(Path(ref)).recipe).model
+    base = load_run_recipe(RunDir(Path(ref)).recipe).model
     return ModelSource(base=source_for(base, progress).base, label=f"base ({base})")
 
 

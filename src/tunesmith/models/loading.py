@@ -24,11 +24,11 @@ def source_for(ref: str | Path, progress: Progress = SILENT) -> ModelSource:
     """Resolve an alias, folder, hub id or run directory into a ModelSource."""
     ref = str(ref)
     if is_run_dir(ref):
-        from tunesmith.config import load_recipe
+        from tunesmith.config import load_run_recipe
 
         run = open_run(ref)
         if run.is_adapter():
-            base = resolve_model(load_recipe(run.recipe).model, progress)
+            base = resolve_model(load_run_recipe(run.recipe).model, progress)
             return ModelSource(base=base, adapter=run.final, label=ref)
         return ModelSource(base=str(run.final), label=ref)
     return ModelSource(base=resolve_model(ref, progress), label=ref)
