@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 CLI = str(ROOT / ".venv" / "bin" / "tunesmith")
 FIELDS = ["name", "gender", "age", "city", "phone"]
-PAIRS, PROMPTS = "examples/align/data/pairs.jsonl", "examples/align/data/prompts.jsonl"
+PAIRS, PROMPTS = str(ROOT / "examples/align/data/pairs.jsonl"), str(ROOT / "examples/align/data/prompts.jsonl")
 STAGES = {  # stage section, data file, learning rate
     "reward": ({"name": "reward"}, PAIRS, 1e-4),
     "dpo": ({"name": "dpo", "beta": 0.1}, PAIRS, 1e-4),
@@ -46,7 +46,7 @@ def recipe(stage: str, steps: int, out: Path) -> dict:
             "logging_steps": 2,
         },  # fmt: skip
         "eval": {
-            "file": "examples/quickstart/data/eval.jsonl",
+            "file": str(ROOT / "examples/quickstart/data/eval.jsonl"),  # a recipe file reads paths from its folder
             "metrics": ["json"],
             "json_fields": FIELDS,
             "max_new_tokens": 64,

@@ -202,3 +202,25 @@ def test_help_lists_every_command(monkeypatch, capsys):
     assert code == 0
     listed = set(re.findall(r"^\W*(\w+)\s{2,}", out, flags=re.MULTILINE))
     assert {"train", "eval", "chat", "generate", "data", "export"} <= listed
+
+
+KTO = [
+    {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello!"}], "label": True},
+    {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Go away."}], "label": False},
+]
+
+
+def test_convert_refuses_kto_labels_unless_desirable_only(tmp_path, monkeypatch, capsys):
+    src = write_jsonl(tmp_path / "kto.jsonl", KTO)
+    dst = tmp_path / "sft.jsonl"
+    args = ("data", "convert", str(src), "--to", "openai", "--out", str(dst))
+
+    code, _, err = run_cli(monkeypatch, capsys, *args)
+    assert code == 2 and not dst.exists()
+    assert flat(err).startswith(f"error: {src}:1: holds KTO data: field 'label' marks each reply desirable or not")
+    assert "--desirable-only" in flat(err)
+
+    code, out, _ = run_cli(monkeypatch, capsys, *args, "--desirable-only")
+    assert code == 0 and "Wrote 1 records" in flat(out)
+    assert read_jsonl(dst) == [{"messages": KTO[0]["messages"]}]
+

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.conftest import write_jsonl
@@ -9,7 +11,7 @@ from tunesmith.config import validate_recipe
 from tunesmith.config.stages import KtoConfig
 from tunesmith.data.formats import FormatOptions
 from tunesmith.data.inspect import inspect_file
-from tunesmith.data.loading import load_messages
+from tunesmith.data.loading import convert_file, load_messages
 from tunesmith.data.preference import load_preference, to_preference_dataset
 from tunesmith.errors import InputError
 from tunesmith.train.setup import load_stage_data
@@ -160,7 +162,7 @@ def test_a_record_of_another_shape_is_named(tmp_path):
 
 def test_chat_loading_refuses_preference_data(tmp_path):
     path = write_jsonl(tmp_path / "kto.jsonl", [{"prompt": "a", "completion": "b", "label": False}])
-    with pytest.raises(InputError, match="holds kto preference data; expected chat data here"):
+    with pytest.raises(InputError, match="holds KTO data: field 'label' .*; expected chat data here"):
         load_messages(path)
 
 
@@ -263,3 +265,119 @@ def test_bad_openai_dpo_records_name_line_and_field(tmp_path, change, message):
     with pytest.raises(InputError) as err:
         read(tmp_path, [openai_dpo_record(), {**openai_dpo_record(), **change}])
     assert err.value.where.endswith(":2") and err.value.message.startswith(message)
+
+
+# KTO in every shape: LLaMA-Factory's messages + label (kto_en_demo.json), ShareGPT conversations + label, pairs.
+
+
+def kto_messages(i: int, label: bool, system: bool = False) -> dict:
+    """One record shaped like LLaMA-Factory's data/kto_en_demo.json: role/content turns and a boolean label."""
+    turns = [{"role": "user", "content": f"Question {i}?"}, {"role": "assistant", "content": f"Answer {i}."}]
+    if system:
+        turns = [{"role": "system", "content": "Be kind."}, user("Hi"), bot("Hello!"), *turns]
+    return {"messages": turns, "label": label}
+
+
+def kto_file(tmp_path, n: int = 4, name: str = "kto_demo.json"):
+    """A JSON array like kto_en_demo.json: every other record undesirable, the first a multi-turn one."""
+    path = tmp_path / name
+    path.write_text(json.dumps([kto_messages(i, i % 2 == 0, system=i == 0) for i in range(n)]), encoding="utf-8")
+    return path
+
+
+def test_llama_factory_kto_messages_last_assistant_turn_is_the_completion(tmp_path):
+    data = load_preference(kto_file(tmp_path))
+    assert data.format == "kto" and data.counts() == {"desirable": 2, "undesirable": 2}
+    system = {"role": "system", "content": "Be kind."}
+    assert data.rows[0] == {
+        "prompt": [system, user("Hi"), bot("Hello!"), user("Question 0?")],
+        "completion": [bot("Answer 0.")],
+        "label": True,
+    }
+    assert data.rows[1] == {"prompt": [user("Question 1?")], "completion": [bot("Answer 1.")], "label": False}
+
+
+def test_sharegpt_conversations_with_a_label_are_kto(tmp_path):
+    record = {
+        "system": "Be kind.",
+        "conversations": [{"from": "human", "value": "Hi"}, {"from": "gpt", "value": "Go away."}],
+        "label": "false",  # CSV-style text labels read too
+    }
+    data = read(tmp_path, [record, {**record, "label": True}])
+    assert data.format == "kto"
+    system = {"role": "system", "content": "Be kind."}
+    assert data.rows[0] == {"prompt": [system, user("Hi")], "completion": [bot("Go away.")], "label": False}
+
+
+def test_kto_messages_must_end_with_the_judged_reply(tmp_path):
+    rows = [kto_messages(0, True), {"messages": [user("Hi")], "label": False}]
+    with pytest.raises(InputError) as err:
+        read(tmp_path, rows)
+    assert err.value.where == f"{tmp_path / 'prefs.jsonl'}:2"
+    assert err.value.message == "field 'messages' must end with an assistant turn; expected the reply 'label' judges"
+
+
+def test_chat_loading_refuses_kto_labels_naming_file_line_field_and_option(tmp_path):
+    path = kto_file(tmp_path)
+    with pytest.raises(InputError) as err:
+        load_messages(path)
+    assert err.value.where == f"{path}:[0]"  # a JSON array's first record
+    assert err.value.message.startswith("holds KTO data: field 'label' marks each reply desirable or not (2 of 4")
+    assert "data.kto_labels: desirable_only" in err.value.message and "--desirable-only" in err.value.message
+    jsonl = write_jsonl(tmp_path / "kto.jsonl", [{"messages": [user("a"), bot("b")]}, kto_messages(1, False)])
+    with pytest.raises(InputError) as err:
+        load_messages(jsonl, "openai")  # an explicit format does not drop the label either
+    assert err.value.where == f"{jsonl}:2"
+
+
+def test_desirable_only_keeps_the_replies_labelled_true(tmp_path):
+    options = FormatOptions(kto_labels="desirable_only")
+    fmt, rows = load_messages(kto_file(tmp_path), options=options)
+    assert fmt == "openai" and [row["messages"][-1]["content"] for row in rows] == ["Answer 0.", "Answer 2."]
+    assert all("label" not in row.get("meta", {}) for row in rows)
+    out = tmp_path / "sft.jsonl"
+    assert convert_file(kto_file(tmp_path), out, "openai", options=options) == 2
+    written = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["messages"][-1] for r in written] == [bot("Answer 0."), bot("Answer 2.")]
+    assert all("label" not in r for r in written)
+    pc = write_jsonl(tmp_path / "pc.jsonl", [{"prompt": "a", "completion": "b", "label": False}] * 2)
+    with pytest.raises(InputError, match="every record has 'label' false; expected at least one desirable reply"):
+        load_messages(pc, options=options)
+
+
+def test_sft_refuses_kto_data_unless_the_recipe_keeps_only_desirable_rows(tmp_path):
+    raw = {"data": {"train": str(kto_file(tmp_path)), "validation_split": 0}}
+    with pytest.raises(InputError, match="data.kto_labels: desirable_only"):
+        load_stage_data(validate_recipe(raw))
+    raw["data"]["kto_labels"] = "desirable_only"
+    train, _ = load_stage_data(validate_recipe(raw))
+    assert [m[-1]["content"] for m in train["messages"]] == ["Answer 0.", "Answer 2."]
+
+
+def test_stage_kto_takes_llama_factory_kto_files(tmp_path):
+    recipe = validate_recipe({"data": {"train": str(kto_file(tmp_path)), "validation_split": 0}, "stage": "kto"})
+    train, _ = load_stage_data(recipe)
+    assert train.column_names == ["prompt", "completion", "label"] and train["label"] == [True, False, True, False]
+
+
+def test_stage_kto_splits_pairs_into_desirable_and_undesirable_rows(tmp_path):
+    pairs = [{"prompt": f"q{i}", "chosen": f"good {i}", "rejected": f"bad {i}"} for i in range(20)]
+    path = write_jsonl(tmp_path / "pairs.jsonl", pairs)
+    recipe = validate_recipe({"data": {"train": str(path), "validation_split": 0.25}, "stage": "kto"})
+    train, validation = load_stage_data(recipe)
+    assert (len(train), len(validation)) == (30, 10) and train.column_names == ["prompt", "completion", "label"]
+    assert train[0]["prompt"] == train[1]["prompt"] and (train[0]["label"], train[1]["label"]) == (True, False)
+    assert train[0]["completion"][0]["content"].startswith("good")
+    assert train[1]["completion"][0]["content"].startswith("bad")
+    # the split is made on pairs: no prompt is on both sides
+    assert not {r["prompt"][0]["content"] for r in train} & {r["prompt"][0]["content"] for r in validation}
+    assert sum(validation["label"]) == 5
+
+
+def test_inspect_says_kto_for_messages_label_and_csv_text_labels(tmp_path, smol_tokenizer):
+    found = inspect_file(kto_file(tmp_path), smol_tokenizer)
+    assert (found.format, found.records, found.counts) == ("kto", 4, {"desirable": 2, "undesirable": 2})
+    assert [text for text, trained in found.first_example if trained] == ["Answer 0.<|im_end|>"]
+    csv = tmp_path / "kto.csv"
+    csv.write_text("prompt,completion,label\nHi,Hello,true\nHi,Go away,false\n", encoding="utf-8")
+    assert inspect_file(csv, smol_tokenizer).format == "kto"  # text labels, as CSV stores them

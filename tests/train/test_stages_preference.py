@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 
 import pytest
@@ -58,6 +59,8 @@ def assert_trained_adapter(run: RunDir) -> None:
 def test_stage_trains_with_lora_and_logs_preference_metrics(make_recipe, pairs_file, stage, metrics):
     recipe = preference_recipe(make_recipe, pairs_file, stage)
     result = train(recipe)
+    if stage["name"] == "kto":
+        assert result.train_examples == 2 * len(PAIRS)  # each pair split: its chosen reply desirable, rejected not
     run = RunDir(recipe.run_dir)
     rows = read_jsonl(run.metrics)
     losses = [r["loss"] for r in rows if "loss" in r]
@@ -165,3 +168,24 @@ def test_reward_stage_with_lora_saves_the_score_head(make_recipe, pairs_file):
     adapter = load_file(str(RunDir(recipe.run_dir).final / "adapter_model.safetensors"))
     assert any("score" in k for k in adapter)
     check_reward_run(recipe)
+
+
+def test_kto_trains_on_a_llama_factory_messages_and_label_file(make_recipe, tmp_path):
+    rows = [
+        {
+            "messages": [
+                {"role": "user", "content": f"Question {i}: is this fine?"},
+                {"role": "assistant", "content": "Yes, it is." if i % 2 else "No."},
+            ],
+            "label": bool(i % 2),
+        }
+        for i in range(8)
+    ]
+    data = tmp_path / "kto_en_demo.json"  # the JSON-array shape of LLaMA-Factory's data/kto_en_demo.json
+    data.write_text(json.dumps(rows), encoding="utf-8")
+    recipe = preference_recipe(make_recipe, data, {"name": "kto"})
+    result = train(recipe)
+    assert result.steps == 2 and result.train_examples == 8
+    evals = [r for r in read_jsonl(RunDir(recipe.run_dir).metrics) if "eval_loss" in r]
+    assert all(math.isfinite(evals[-1][key]) for key in ("eval_rewards/chosen", "eval_rewards/rejected", "eval_kl"))
+    assert_trained_adapter(RunDir(recipe.run_dir))

@@ -55,11 +55,15 @@ def convert_command(
     columns: list[str] = typer.Option(
         None, "--columns", help="Map a standard field to your column, as data.columns does: messages=dialog (repeat)."
     ),
+    desirable_only: bool = typer.Option(
+        False, "--desirable-only", help="KTO data (a true/false label): write only the replies labelled true."
+    ),
 ) -> None:
     """Convert a data file between chat formats."""
     from tunesmith.data.loading import convert_file
 
-    count = convert_file(file, out, to, format, _options(columns))
+    options = _options(columns, kto_labels="desirable_only" if desirable_only else "refuse")
+    count = convert_file(file, out, to, format, options)
     console.print(f"Wrote {count} records to {out} ({to})")
 
 

@@ -21,6 +21,7 @@ def eval_command(
         None, "--probe/--no-probe", help="Also score general instruction following (the forgetting probe)."
     ),
     out: Path = typer.Option(None, help="Report folder (default: RUN/eval, or ./eval-report)."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace the report already in the default folder."),
 ) -> None:
     """Write report.json and report.md, and print the table."""
     from tunesmith.errors import InputError
@@ -40,7 +41,14 @@ def eval_command(
     data = data or cfg.file
     if data is None:
         raise InputError("--data", "no eval file given and the run's recipe has no eval.file")
-    out = out or (RunDir(Path(model)).eval_dir if is_run_dir(model) else Path("eval-report"))
+    if out is None:
+        out = RunDir(Path(model)).eval_dir if is_run_dir(model) else Path("eval-report")
+        if (out / "report.json").is_file() and not overwrite:
+            raise InputError(
+                str(out),
+                "already holds an eval report (for a run: the one training wrote); pass --out DIR to write this "
+                "one beside it, or --overwrite to replace it",
+            )
     results, _ = compare(model, data, cfg, out, cfg.baseline, RichProgress())
     print_comparison(results, out)
 

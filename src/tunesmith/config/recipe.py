@@ -29,6 +29,8 @@ class DataConfig(Strict):
     tasks: list[Path] = Field(default_factory=list)  # more task files, mixed with `train` (multi-task SFT)
     mix_temperature: float | None = Field(None, gt=0)  # file i drawn ∝ size_i^(1/T); None: 1 (natural shares)
     mix_weights: dict[str, float] | None = None  # or fixed weights by file stem
+    kto_labels: Literal["refuse", "desirable_only"] = "refuse"  # chat data with KTO's true/false `label`: refuse
+    # it (SFT would learn the undesirable replies), or train on the records labelled true only
 
 
 Attention = Literal["auto", "sdpa", "eager", "flash_attention_2", "flex_attention"]

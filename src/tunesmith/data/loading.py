@@ -16,7 +16,7 @@ from tunesmith.data.formats import (
     to_messages,
 )
 from tunesmith.data.io import file_kind, read_records, write_records
-from tunesmith.data.preference import looks_like_preference
+from tunesmith.data.preference import kto_chat_records, looks_like_preference
 from tunesmith.errors import InputError
 from tunesmith.schema import unknown_name
 
@@ -73,6 +73,6 @@ def _convert(path: str | Path, fmt: str, options: FormatOptions | None) -> tuple
     if fmt != "auto" and fmt not in FORMATS:
         raise InputError(str(path), unknown_name("format", fmt, ("auto", *FORMATS)))
     options = options or FormatOptions()
-    records = read_records(path)
+    records = kto_chat_records(str(path), read_records(path), options)  # KTO labels: refused, or desirable only
     name = detect_chat_format(records, options) if fmt == "auto" else fmt
     return name, [(where, to_messages(record, where, name, options)) for where, record in records]

@@ -50,7 +50,8 @@ def _prompt_row(record: dict, where: str, fmt: str, options: FormatOptions) -> d
         row = preference_module(fmt).to_row(record, where, options)
         if isinstance(row, str):
             return None
-        answer = row["chosen"][-1]["content"] if "chosen" in row else None
+        preferred = row.get("chosen") or (row["completion"] if row.get("label") else None)  # KTO: desirable only
+        answer = preferred[-1]["content"] if preferred else None
         return {**record, "prompt": row["prompt"], "answer": record.get("answer", answer)}
     given = to_messages(record, where, fmt, replace(options, require_reply=False))
     if given and given[-1]["role"] in PROMPT_ROLES:  # a prompt to answer (OpenAI's reinforcement files): all of it

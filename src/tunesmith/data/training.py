@@ -29,10 +29,12 @@ class Chat:
 
 @dataclass(frozen=True)
 class Preference:
-    """prompt/chosen/rejected pairs; `unpaired_ok` also takes prompt/completion/label (KTO). `stage` is for errors."""
+    """prompt/chosen/rejected pairs; `unpaired` (KTO): prompt/completion/label rows, read as such or split from pairs
+    (chosen → label true, rejected → false, after the validation split so a pair stays on one side). `stage` is for
+    errors."""
 
     stage: str
-    unpaired_ok: bool = False
+    unpaired: bool = False
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,8 @@ def load_training_data(data: DataConfig, shape: DataShape, seed: int) -> Trainin
     if data.tasks:
         raise InputError("data.tasks", "several task files are mixed for chat SFT only; give one data.train file")
     if isinstance(shape, Preference):
-        return split_validation(data, seed, lambda path: _preference(path, data, shape))
+        loaded = split_validation(data, seed, lambda path: _preference(path, data, shape))
+        return TrainingData(*(_unpaired(part) for part in loaded)) if shape.unpaired else loaded
     if isinstance(shape, Prompts):
         from tunesmith.data.prompts import prompt_dataset
 
@@ -79,7 +82,12 @@ def load_training_data(data: DataConfig, shape: DataShape, seed: int) -> Trainin
 
 def format_options(data: DataConfig) -> FormatOptions:
     """The reader options named in the recipe's `data` section."""
-    return FormatOptions(columns=dict(data.columns), separator=data.prompt_separator, stop=data.completion_stop)
+    return FormatOptions(
+        columns=dict(data.columns),
+        separator=data.prompt_separator,
+        stop=data.completion_stop,
+        kto_labels=data.kto_labels,
+    )
 
 
 def split_validation(data: DataConfig, seed: int, load: Callable[[Path], Dataset]) -> TrainingData:
@@ -139,10 +147,19 @@ def _preference(path: Path, data: DataConfig, shape: Preference) -> Dataset:
     from tunesmith.data.preference import load_preference, to_preference_dataset
 
     loaded = load_preference(path, data.format, format_options(data))
-    if not loaded.paired and not shape.unpaired_ok:
+    if not loaded.paired and not shape.unpaired:
         raise InputError(
             str(path),
-            f"holds unpaired {loaded.format} data (prompt, completion, label); expected pairs (prompt, chosen, "
+            f"holds unpaired {loaded.format} data (replies with a true/false label); expected pairs (prompt, chosen, "
             f"rejected) for stage {shape.stage}, or use stage: kto, which trains on unpaired data",
         )
     return to_preference_dataset(loaded.rows)
+
+
+def _unpaired(dataset: Dataset | None) -> Dataset | None:
+    """Pairs split into KTO's unpaired rows (tunesmith.data.preference.unpair); unpaired rows unchanged."""
+    if dataset is None or "label" in dataset.column_names:
+        return dataset
+    from tunesmith.data.preference import to_preference_dataset, unpair
+
+    return to_preference_dataset(unpair(dataset.to_list()))

@@ -29,6 +29,7 @@ class FormatOptions:
     separator: str | None = None
     stop: str | None = None
     require_reply: bool = True
+    kto_labels: str = "refuse"  # chat reading of records with a KTO `label`: refuse, or desirable_only (keep true)
 
     def column(self, name: str) -> str:
         """The user's column for standard field `name` (the name itself when not remapped)."""

@@ -1,7 +1,8 @@
 """Preference data: read pairs (and unpaired thumbs-up/down) in the common shapes into TRL's standard columns.
 
 Every reader returns conversational rows: `prompt` is a list of messages, `chosen`/`rejected` (paired) or
-`completion` plus a boolean `label` (unpaired, for KTO) are lists of assistant messages. Each shape is one module in
+`completion` plus a boolean `label` (unpaired, for KTO) are lists of assistant messages; `unpair` splits pairs into
+unpaired rows for KTO. Each shape is one module in
 this package, found by its name in PAIRED or UNPAIRED; a module defines NAME, KEYS, `matches(record)` and
 `to_row(record, where, options)`, which returns a row or, for a record that yields no pair, the reason it is skipped.
 """
@@ -46,9 +47,11 @@ class PreferenceData:
         return {"desirable": good, "undesirable": len(self.rows) - good}
 
     def chat_rows(self) -> list[dict]:
-        """Each row as one conversation (prompt + chosen, or prompt + completion), to measure like chat data."""
+        """Each row as one conversation (prompt + chosen, or prompt + completion), to measure like chat data; the
+        prompt's assistant turns carry weight 0, since preference training learns only from the reply."""
         reply = "chosen" if self.paired else "completion"
-        return [{"messages": row["prompt"] + row[reply]} for row in self.rows]
+        shown = [[{**m, "weight": 0} if m["role"] == "assistant" else m for m in row["prompt"]] for row in self.rows]
+        return [{"messages": prompt + row[reply]} for prompt, row in zip(shown, self.rows)]
 
 
 def preference_module(name: str) -> ModuleType:
@@ -61,9 +64,20 @@ def preference_module(name: str) -> ModuleType:
 def looks_like_preference(record: dict) -> str | None:
     """The preference shape a single record has (a KTO record only with a true/false label), or None."""
     for name in PREFERENCE_FORMATS:
-        if preference_module(name).matches(record) and (name != "kto" or isinstance(record.get("label"), bool)):
+        if preference_module(name).matches(record) and (name != "kto" or is_kto_label(record.get("label"))):
             return name
     return None
+
+
+def is_kto_label(value: object) -> bool:
+    """Whether `value` reads as a KTO label: a JSON boolean, or the text true/false (as CSV stores it)."""
+    return preference_module("kto").is_label(value)
+
+
+def kto_chat_records(path: str, records: list[tuple[str, dict]], options: FormatOptions) -> list[tuple[str, dict]]:
+    """Records to read as chat data, by `options.kto_labels`: KTO-labelled ones refused, or only the desirable
+    kept (see kto.chat_records)."""
+    return preference_module("kto").chat_records(path, records, options)
 
 
 def detect_preference_format(records: list[tuple[str, dict]], options: FormatOptions | None = None) -> str:
@@ -130,6 +144,19 @@ def to_preference_dataset(rows: list[dict]) -> Dataset:
     else:
         features = Features({"prompt": [TURN], "chosen": [TURN], "rejected": [TURN]})
     return Dataset.from_list([{key: row[key] for key in features} for row in rows], features=features)
+
+
+def unpair(rows: list[dict]) -> list[dict]:
+    """Pairs as KTO's unpaired rows, as TRL's `unpair_preference_dataset` splits them: each pair's chosen reply
+    labelled true and its rejected reply false, under the same prompt (rows already unpaired stay as they are)."""
+    out = []
+    for row in rows:
+        if "label" in row:
+            out.append(row)
+        else:
+            out.append({"prompt": row["prompt"], "completion": row["chosen"], "label": True})
+            out.append({"prompt": row["prompt"], "completion": row["rejected"], "label": False})
+    return out
 
 
 # Helpers shared by the shape modules.

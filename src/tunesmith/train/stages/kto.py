@@ -1,6 +1,7 @@
 """Kahneman-Tversky Optimization with TRL's KTOTrainer: learns from thumbs-up/down examples, no pairs needed.
 
-Paired data works too: TRL splits each pair into a desirable (chosen) and an undesirable (rejected) example.
+Paired data works too: tunesmith.data.training splits each pair into a desirable (chosen) and an undesirable
+(rejected) example, as TRL's `unpair_preference_dataset` does.
 """
 
 from __future__ import annotations
@@ -35,5 +36,5 @@ def build_trainer(job: TrainJob, cfg: Config):
     return make_trainer(KTOTrainer, job, args)
 
 
-# prompt/completion/label conversations, or pairs (TRL unpairs them)
-STAGE = Stage(needs=lambda cfg, recipe: Preference(stage="kto", unpaired_ok=True), build_trainer=build_trainer)
+# prompt/completion/label conversations, or pairs split into them (chosen → label true, rejected → false)
+STAGE = Stage(needs=lambda cfg, recipe: Preference(stage="kto", unpaired=True), build_trainer=build_trainer)
