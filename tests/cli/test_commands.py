@@ -224,3 +224,16 @@ def test_convert_refuses_kto_labels_unless_desirable_only(tmp_path, monkeypatch,
     assert code == 0 and "Wrote 1 records" in flat(out)
     assert read_jsonl(dst) == [{"messages": KTO[0]["messages"]}]
 
+
+def test_inspect_counts_records_over_max_length(tmp_path, monkeypatch, capsys, tiny_model_dir):
+    long = {"messages": [{"role": "user", "content": "Talk."}, {"role": "assistant", "content": "word " * 80}]}
+    src = write_jsonl(tmp_path / "chat.jsonl", [{"messages": KTO[0]["messages"]}, long])
+
+    code, out, _ = run_cli(monkeypatch, capsys, "data", "inspect", str(src), "--model", str(tiny_model_dir))
+    assert code == 0 and "over max-length 1,024: none (longest" in flat(out)
+
+    args = ("data", "inspect", str(src), "--model", str(tiny_model_dir), "--max-length", "64")
+    code, out, _ = run_cli(monkeypatch, capsys, *args)
+    assert code == 0
+    assert re.search(r"over max-length 64: 1 of 2 records, [\d,]+ tokens cut \([\d,]+ of them trained\)", flat(out))
+    assert f"first: {src}: record 2" in flat(out)

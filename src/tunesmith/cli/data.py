@@ -21,6 +21,9 @@ def inspect_command(
         "sharegpt_preference, ultrafeedback, kto.",
     ),
     model: str = typer.Option("smollm2-135m", help="Whose tokenizer and chat template to measure with."),
+    max_length: int = typer.Option(
+        1024, "--max-length", help="Count records longer than this many tokens (train.max_length; default 1024)."
+    ),
     columns: list[str] = typer.Option(
         None, "--columns", help="Map a standard field to your column, as data.columns does: messages=dialog (repeat)."
     ),
@@ -30,7 +33,8 @@ def inspect_command(
     from tunesmith.models.loading import load_tokenizer
     from tunesmith.models.resolve import resolve_model
 
-    found = inspect_file(file, load_tokenizer(resolve_model(model, RichProgress())), format, _options(columns))
+    tokenizer = load_tokenizer(resolve_model(model, RichProgress()))
+    found = inspect_file(file, tokenizer, format, _options(columns), max_length=max_length)
     console.print(f"[bold]{found.path}[/bold]: format [cyan]{found.format}[/cyan], {found.records} records")
     console.print("turns by role: " + ", ".join(f"{k} {v}" for k, v in found.turns.items()))
     if found.counts:
@@ -39,6 +43,8 @@ def inspect_command(
     console.print(table(f"Tokens per record ({model})", ["statistic", "tokens"], lengths))
     share = found.trained_tokens / max(found.total_tokens, 1)
     console.print(f"trained tokens: {found.trained_tokens:,} of {found.total_tokens:,} ({share:.0%})")
+    if found.overlong is not None:
+        console.print(_overlong_text(found.overlong))
     console.print("\nFirst example ([reverse green]trained tokens[/reverse green] highlighted):")
     example = Text()
     for text, trained in found.first_example:
@@ -110,6 +116,21 @@ def report_command(
     report = report_file(file, config, out)
     console.print(f"Wrote report.html and report.json to {out}")
     _show_checks(report, strict)
+
+
+def _overlong_text(over) -> str:
+    """One line on the records over --max-length: how many, the tokens truncation would cut, the first one."""
+    from rich.markup import escape
+
+    head = f"over max-length {over.max_length:,}"
+    if not over.overlong:
+        return f"{head}: none (longest {over.longest:,} tokens)"
+    text = f"[yellow]{head}: {over.overlong:,} of {over.records:,} records[/yellow], {over.tokens_lost:,} tokens cut"
+    if over.trained_tokens_lost is not None:
+        text += f" ({over.trained_tokens_lost:,} of them trained)"
+    if over.emptied:
+        text += f", {over.emptied:,} left with no trained token"
+    return text + f"; longest {over.longest:,}, first: {escape(over.first[0])} ({over.first[1]:,} tokens)"
 
 
 def _show_steps(steps: list[dict]) -> None:

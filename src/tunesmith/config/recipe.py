@@ -55,6 +55,8 @@ class TrainConfig(Strict):
     weight_decay: float = Field(0.0, ge=0)
     max_grad_norm: float = Field(1.0, gt=0)
     max_length: int = Field(1024, ge=8)
+    overlong: Literal["truncate", "drop", "fail"] = "truncate"  # chat records over max_length tokens: cut (as TRL
+    # does; counted and reported), left out (counted), or an error naming the first one's line (data/lengths.py)
     packing: bool = False
     group_by_length: bool = False  # batch similar lengths together: less padding, but a short run sees longest first
     cache_tokenized: bool = True  # keep the rows on disk by content hash: a second run reuses their tokenization

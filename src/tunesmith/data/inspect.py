@@ -6,7 +6,9 @@ import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tunesmith.config import TrainConfig
 from tunesmith.data.formats import FormatOptions
+from tunesmith.data.lengths import Overlong
 from tunesmith.data.loading import load_messages
 from tunesmith.data.preference import preference_file
 from tunesmith.models.templates import assistant_token_mask, training_template
@@ -25,10 +27,21 @@ class Inspection:
     total_tokens: int
     first_example: list[tuple[str, bool]] = field(default_factory=list)  # (text, trained?) segments
     counts: dict[str, int] = field(default_factory=dict)  # preference data: pairs, skipped, desirable/undesirable
+    overlong: Overlong | None = None  # records over max_length tokens and what truncation would cut
 
 
-def inspect_file(path: Path, tokenizer, fmt: str = "auto", options: FormatOptions | None = None) -> Inspection:
-    """Read and convert `path`, then measure it under `tokenizer`'s chat template (with assistant masks).
+DEFAULT_MAX_LENGTH = TrainConfig.model_fields["max_length"].default
+
+
+def inspect_file(
+    path: Path,
+    tokenizer,
+    fmt: str = "auto",
+    options: FormatOptions | None = None,
+    max_length: int = DEFAULT_MAX_LENGTH,
+) -> Inspection:
+    """Read and convert `path`, then measure it under `tokenizer`'s chat template (with assistant masks), counting
+    the records over `max_length` tokens (as `train.max_length` would cut them).
 
     Preference data is measured as prompt + chosen (or prompt + completion for KTO), the reply being the trained part.
     """
@@ -44,10 +57,13 @@ def inspect_file(path: Path, tokenizer, fmt: str = "auto", options: FormatOption
     template = training_template(tokenizer)
     lengths, trained = [], 0
     first: list[tuple[str, bool]] = []
+    overlong = Overlong(max_length)
+    unit = "record" if preference is None else ("pair" if preference.paired else "example")
     for i, row in enumerate(rows):
         ids, mask = assistant_token_mask(tokenizer, row["messages"], template)
         lengths.append(len(ids))
         trained += sum(mask)
+        overlong.add(f"{path}: {unit} {i + 1}", len(ids), mask)
         if i == 0:
             first = segments(tokenizer, ids, mask)
     ordered = sorted(lengths)
@@ -59,7 +75,7 @@ def inspect_file(path: Path, tokenizer, fmt: str = "auto", options: FormatOption
         "max": ordered[-1],
     }
     counts = preference.counts() if preference is not None else {}
-    return Inspection(str(path), detected, len(rows), turns, stats, trained, sum(lengths), first, counts)
+    return Inspection(str(path), detected, len(rows), turns, stats, trained, sum(lengths), first, counts, overlong)
 
 
 def segments(tokenizer, ids: list[int], mask: list[int]) -> list[tuple[str, bool]]:

@@ -27,6 +27,12 @@ def load_messages(path: str | Path, fmt: str = "auto", options: FormatOptions | 
     return name, [{"messages": messages} for _, messages in converted]
 
 
+def load_located(path: str | Path, fmt: str = "auto", options: FormatOptions | None = None) -> tuple[str, list[dict]]:
+    """As `load_messages`, each row also keeping "where" (its file:line), for checks made later (its length)."""
+    name, converted = _convert(path, fmt, options)
+    return name, [{"where": where, "messages": messages} for where, messages in converted]
+
+
 def to_dataset(rows: list[dict]) -> Dataset:
     """Rows as a Dataset; if any turn has a weight every turn gets one (None = unset), so Arrow sees one schema."""
     turn = {"role": Value("string"), "content": Value("string")}

@@ -61,10 +61,16 @@ class TrainingData(NamedTuple):
     validation: Dataset | None
 
 
-def load_training_data(data: DataConfig, shape: DataShape, seed: int) -> TrainingData:
-    """The recipe's data in `shape`; any bad record is an InputError naming file, line and field."""
+Lengths = Callable[[str, list[dict]], list[dict]]  # (file, its rows) -> the rows kept: data/lengths.py LengthLimit
+
+
+def load_training_data(data: DataConfig, shape: DataShape, seed: int, lengths: Lengths | None = None) -> TrainingData:
+    """The recipe's data in `shape`; any bad record is an InputError naming file, line and field.
+
+    `lengths`, for chat data, sees each file's rows before they are split or mixed, so it can name a record's line
+    (records over `train.max_length`: data/lengths.py)."""
     if isinstance(shape, Chat):
-        return _chat(data, seed, shape.cached)
+        return _chat(data, seed, shape.cached, lengths)
     if data.tasks:
         raise InputError("data.tasks", "several task files are mixed for chat SFT only; give one data.train file")
     if isinstance(shape, Preference):
@@ -101,14 +107,13 @@ def split_validation(data: DataConfig, seed: int, load: Callable[[Path], Dataset
     return TrainingData(train, None)
 
 
-def _chat(data: DataConfig, seed: int, cached: bool) -> TrainingData:
-    from tunesmith.data.loading import load_messages, to_dataset
+def _chat(data: DataConfig, seed: int, cached: bool, lengths: Lengths | None) -> TrainingData:
+    from tunesmith.data.loading import to_dataset
 
-    options = format_options(data)
     if data.tasks:
-        loaded = _multi_task(data, seed)
+        loaded = _multi_task(data, seed, lengths)
     else:
-        loaded = split_validation(data, seed, lambda path: to_dataset(load_messages(path, data.format, options)[1]))
+        loaded = split_validation(data, seed, lambda path: to_dataset(_chat_rows(path, data, lengths)))
     if not cached:
         return loaded
     from tunesmith.data.cache import on_disk
@@ -116,21 +121,28 @@ def _chat(data: DataConfig, seed: int, cached: bool) -> TrainingData:
     return TrainingData(on_disk(loaded.train), None if loaded.validation is None else on_disk(loaded.validation))
 
 
-def _multi_task(data: DataConfig, seed: int) -> TrainingData:
+def _chat_rows(path: Path, data: DataConfig, lengths: Lengths | None) -> list[dict]:
+    """The file's chat rows ({"where", "messages", …}), passed through `lengths` when given."""
+    from tunesmith.data.loading import load_located
+
+    rows = load_located(path, data.format, format_options(data))[1]
+    return rows if lengths is None else lengths(str(path), rows)
+
+
+def _multi_task(data: DataConfig, seed: int, lengths: Lengths | None) -> TrainingData:
     """Each task file split on its own first (no validation example is also trained on), then mixed by the weights."""
-    from tunesmith.data.loading import load_messages, to_dataset
+    from tunesmith.data.loading import to_dataset
     from tunesmith.data.ops.mix import sample_sources, source_shares
 
     paths = [data.train, *data.tasks]
     names = [Path(p).stem for p in paths]
     if len(set(names)) != len(names):
         raise InputError("data.tasks", f"task files need distinct names (file stems), got {names}")
-    options = format_options(data)
     rng = random.Random(seed)
     groups: dict[str, list[dict]] = {}
     validation: list[dict] = []
     for name, path in zip(names, paths):
-        rows = load_messages(path, data.format, options)[1]
+        rows = _chat_rows(path, data, lengths)
         rng.shuffle(rows)
         held = int(len(rows) * data.validation_split) if data.validation is None and len(rows) >= 10 else 0
         validation += rows[:held]
@@ -139,7 +151,7 @@ def _multi_task(data: DataConfig, seed: int) -> TrainingData:
     shares = source_shares(sizes, data.mix_weights, data.mix_temperature, "data.mix_weights")
     train = to_dataset(sample_sources(groups, shares, sum(sizes.values()), rng))
     if data.validation is not None:
-        return TrainingData(train, to_dataset(load_messages(data.validation, data.format, options)[1]))
+        return TrainingData(train, to_dataset(_chat_rows(data.validation, data, lengths)))
     return TrainingData(train, to_dataset(validation) if validation else None)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 
 from tunesmith.atomic import atomic_dir, write_text
@@ -24,6 +24,7 @@ from tunesmith.train.methods import count_parameters, find_method
 from tunesmith.train.metrics import held_out_metrics
 from tunesmith.train.setup import (
     check_before_loading,
+    length_limit,
     load_model_for,
     load_stage_data,
     load_tokenizer_for,
@@ -51,6 +52,7 @@ class TrainResult:
     resumed_from: str | None
     cancelled: bool = False  # stopped by `cancel` at `steps`, with a checkpoint there; resume to finish
     already_complete: bool = False  # `resume` found the run finished: nothing trained, nothing rewritten
+    overlong: dict[str, dict] = field(default_factory=dict)  # chat data: records over train.max_length, by file
 
 
 def train(
@@ -73,11 +75,12 @@ def train(
     recipe, run, precision = check_before_loading(recipe, method, resume, overwrite, progress)
     distributed.init_process_group()
 
-    data = load_stage_data(recipe, stage)
+    tokenizer, own_template = load_tokenizer_for(recipe, stage, start_from, progress)
+    lengths = length_limit(recipe, tokenizer, progress)  # chat records over train.max_length: counted, reported
+    data = load_stage_data(recipe, stage, lengths)
     data = with_replay(data, recipe, progress)
     plan = training_plan(recipe, len(data.train))
 
-    tokenizer, own_template = load_tokenizer_for(recipe, stage, start_from, progress)
     model = load_model_for(recipe, stage, method, plan, precision, start_from, progress)
     trainable, total = count_parameters(model)
 
@@ -94,6 +97,7 @@ def train(
     output = trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
     tokenizer.chat_template = own_template
     result = summarize(job, trainer, output, checkpoint, time.time() - started, stopper.stopped, (trainable, total))
+    result = replace(result, overlong={path: counts.as_dict() for path, counts in lengths.found.items()})
     if result.cancelled:
         progress.note(f"cancelled at step {result.steps}: checkpoint saved; train again with resume to finish")
     elif distributed.is_main():

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from tunesmith.atomic import write_text
 from tunesmith.config import Recipe, dump_recipe
+from tunesmith.data.lengths import LengthLimit
 from tunesmith.data.training import TrainingData, load_training_data
 from tunesmith.errors import InputError
 from tunesmith.models.loading import load_tokenizer
@@ -74,10 +75,16 @@ def check_inputs(recipe: Recipe) -> None:
             )
 
 
-def load_stage_data(recipe: Recipe, stage: Stage | None = None) -> TrainingData:
-    """The recipe's data in the shape its stage needs (tunesmith.data.training reads it)."""
+def load_stage_data(recipe: Recipe, stage: Stage | None = None, lengths: LengthLimit | None = None) -> TrainingData:
+    """The recipe's data in the shape its stage needs (tunesmith.data.training reads it); with `lengths`, chat
+    records over `train.max_length` are reported and truncated, dropped or refused (`train.overlong`)."""
     stage = stage or find_stage(recipe.stage.name)
-    return load_training_data(recipe.data, stage.needs(recipe.stage, recipe), recipe.train.seed)
+    return load_training_data(recipe.data, stage.needs(recipe.stage, recipe), recipe.train.seed, lengths)
+
+
+def length_limit(recipe: Recipe, tokenizer, progress: Progress) -> LengthLimit:
+    """What the run does with chat records longer than `train.max_length` tokens of `tokenizer`."""
+    return LengthLimit(tokenizer, recipe.train.max_length, recipe.train.overlong, progress)
 
 
 def training_plan(recipe: Recipe, train_examples: int) -> TrainingPlan:
