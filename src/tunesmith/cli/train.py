@@ -41,9 +41,13 @@ def train_command(
 
 def _train_one(recipe: Path, overrides: list[str], resume: bool, overwrite: bool, progress) -> bool:
     """Train the recipe; False when `--resume` found the run already complete (nothing trained)."""
+    from tunesmith.models.resolve import resolve_model
+
+    cfg = load_recipe(recipe, overrides)
+    resolve_model(cfg.model, progress)  # a bad or unreachable model fails in seconds, before training libraries load
     from tunesmith.train.run import train
 
-    result = train(load_recipe(recipe, overrides), resume=resume, overwrite=overwrite, progress=progress)
+    result = train(cfg, resume=resume, overwrite=overwrite, progress=progress)
     if result.already_complete:
         console.print(
             f"Run {result.run_dir} is already complete ({result.steps} steps); nothing to resume. "

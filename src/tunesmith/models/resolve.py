@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import re
 from pathlib import Path
 
@@ -27,11 +28,54 @@ def resolve_model(ref: str, progress: Progress = SILENT) -> str:
     if path.exists() or ref.startswith((".", "/", "~")):
         raise InputError(f"model '{ref}'", "no such model folder")
     if HUB_ID.match(ref):
-        return ref
+        return _hub_model(ref, progress)
     raise InputError(
         f"model '{ref}'",
         f"not an alias ({', '.join(ALIASES)}), a local model folder, or a hub id like 'org/name'",
     )
+
+
+def _hub_model(ref: str, progress: Progress) -> str:
+    """A hub id to download, or its cached copy when the hub cannot be reached; an InputError at once when neither,
+    instead of huggingface_hub's minute of retries."""
+    problem = hub_problem()
+    if problem is None:
+        return ref
+    cached = _cached_snapshot(ref)
+    if cached is not None:
+        progress.note(f"The Hugging Face hub is unreachable ({problem}); using the cached copy of {ref}")
+        return cached
+    raise InputError(
+        f"model '{ref}'",
+        f"the Hugging Face hub could not be reached ({problem}) and the model is not in the local cache; use a "
+        f"local model folder or an alias ({', '.join(ALIASES)}), or download it once with network access",
+    )
+
+
+def hub_problem(timeout: float = 5.0) -> str | None:
+    """Why the hub (`HF_ENDPOINT`, as huggingface_hub reads it) cannot be reached now, or None when it can:
+    one request, so an offline machine fails in seconds."""
+    from huggingface_hub import constants
+    from huggingface_hub.utils import get_session
+
+    if constants.HF_HUB_OFFLINE:
+        return "HF_HUB_OFFLINE is set"
+    endpoint = os.environ.get("HF_ENDPOINT") or constants.ENDPOINT
+    try:
+        get_session().head(endpoint, timeout=timeout)
+    except Exception as exc:  # noqa: BLE001 - any failure to connect means the same thing here
+        return f"{endpoint}: {exc or type(exc).__name__}"
+    return None
+
+
+def _cached_snapshot(ref: str) -> str | None:
+    """The folder of `ref`'s cached download, if huggingface_hub has one."""
+    from huggingface_hub import snapshot_download
+
+    try:
+        return snapshot_download(ref, local_files_only=True)
+    except Exception:  # noqa: BLE001 - not cached (or a partial cache): there is nothing to load
+        return None
 
 
 def converted_alias(alias: str, spec: PackagedGGUF, progress: Progress = SILENT) -> Path:
