@@ -27,7 +27,9 @@ FILTERS = {  # the options that pick logged requests, in build_filter's order
     "model": typer.Option(None, "--model", help="Only this model or adapter name."),
     "tag": typer.Option(None, "--tag", help="Only requests with this tag."),
     "feedback": typer.Option(None, "--feedback", help="Only requests with feedback: up, down, corrected, any or none."),
-    "endpoint": typer.Option(None, "--endpoint", help="chat or completions."),
+    "endpoint": typer.Option(
+        None, "--endpoint", help="chat or completions (export: chat, or completions when the log holds only those)."
+    ),
 }
 
 
@@ -111,11 +113,17 @@ def export_command(
     where: LogFilter,
 ) -> None:
     """Write matching requests as a training dataset; corrected answers replace the logged ones."""
+    from dataclasses import replace
+
     from tunesmith.serve.export import export_logs
     from tunesmith.serve.store import open_store
 
-    count = export_logs(open_store(store, must_exist=True), where, format, out)
-    console.print(f"Wrote {count} {format} rows to {out}")
+    log = open_store(store, must_exist=True)
+    if where.endpoint is None:  # one dataset holds one shape: chat (as the flywheel learns from), unless the
+        served = {entry.endpoint for entry in log.query(replace(where, status="ok"))}  # log has only completions
+        where = replace(where, endpoint="completions" if served == {"completions"} else "chat")
+    count = export_logs(log, where, format, out)
+    console.print(f"Wrote {count} {format} rows from {where.endpoint} requests to {out}")
 
 
 def _feedback(entry) -> str:
