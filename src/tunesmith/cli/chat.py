@@ -5,8 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 
 from tunesmith.cli.console import RichProgress, console
+
+COMMANDS = {
+    "/help": "these commands",
+    "/reset": "forget the conversation so far (a --system prompt stays)",
+    "/exit": "quit (so do /quit, an empty line and Ctrl-D)",
+}
 
 
 def chat_command(
@@ -15,19 +22,33 @@ def chat_command(
     max_new_tokens: int = typer.Option(256, "--max-new-tokens"),
     temperature: float = typer.Option(0.0, help="0 means greedy."),
 ) -> None:
-    """Chat in the terminal; replies stream token by token. Empty line or Ctrl-D quits."""
+    """Chat in the terminal; replies stream token by token. /help lists commands; /exit or an empty line quits."""
     from tunesmith.chat import stream_reply
     from tunesmith.models.loading import load_for_inference, source_for
 
     model_obj, tokenizer = load_for_inference(source_for(model, RichProgress()))
-    history: list[dict] = [{"role": "system", "content": system}] if system else []
+    start: list[dict] = [{"role": "system", "content": system}] if system else []
+    history = list(start)
+    console.print(f"[dim]Chatting with {escape(model)}: /help for commands, /exit to quit[/dim]", soft_wrap=True)
     while True:
         try:
             text = console.input("[bold cyan]you> [/bold cyan]")
         except (EOFError, KeyboardInterrupt):
             break
-        if not text.strip():
+        command = text.strip().lower()
+        if not command or command in ("/exit", "/quit"):
             break
+        if command == "/help":
+            for name, what in COMMANDS.items():
+                console.print(f"  {name:<7} {what}", highlight=False)
+            continue
+        if command == "/reset":
+            history = list(start)
+            console.print("[dim]Conversation cleared.[/dim]")
+            continue
+        if command.startswith("/") and " " not in command:
+            console.print(f"[dim]Unknown command {escape(command)}; /help lists them.[/dim]")
+            continue
         history.append({"role": "user", "content": text})
         console.print("[bold green]model> [/bold green]", end="")
         pieces = []
