@@ -172,10 +172,14 @@ def test_sharegpt_tool_turns_and_system():
             {"from": "gpt", "value": "21 degrees."},
         ],
     }
-    assert [(m["role"], m["content"][:7]) for m in convert(record, "sharegpt")] == [
+    messages = convert(record, "sharegpt")
+    assert messages[2]["tool_calls"] == [
+        {"id": None, "type": "function", "function": {"name": "weather", "arguments": '{"city": "Paris"}'}}
+    ]
+    assert [(m["role"], m["content"][:7]) for m in messages] == [
         ("system", "You can"),
         ("user", "Weather"),
-        ("assistant", '{"name"'),
+        ("assistant", ""),
         ("tool", '{"temp"'),
         ("assistant", "21 degr"),
     ]
@@ -270,7 +274,7 @@ def test_round_trip_through_sharegpt_preserves_messages_tools_and_weights():
 @pytest.mark.parametrize(
     "messages,expected",
     [
-        ([*CHAT[:2], {"role": "tool", "content": "{}"}, CHAT[2]], "alternating user/assistant"),
+        ([*CHAT[:2], {"role": "tool", "content": "{}"}, CHAT[2]], "cannot hold tool calls or results"),
         (CHAT[1:4], "alternating user/assistant"),
         ([CHAT[1], {"role": "assistant", "content": "a", "weight": 0}, *CHAT[3:]], "weight 0"),
     ],

@@ -125,7 +125,7 @@ def test_convert_error_names_the_record_and_writes_nothing(tmp_path):
     dst.write_text("old\n", encoding="utf-8")
     with pytest.raises(InputError) as info:
         convert_file(src, dst, "alpaca")
-    assert str(info.value).startswith(f"{src}:2: cannot be written as alpaca: alpaca holds alternating")
+    assert str(info.value).startswith(f"{src}:2: cannot be written as alpaca: alpaca cannot hold tool calls")
     assert dst.read_text(encoding="utf-8") == "old\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["alpaca.jsonl", "chat.jsonl"]
 

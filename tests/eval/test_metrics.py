@@ -1,5 +1,7 @@
 """Hand-computed expectations for the generation metrics."""
 
+import json
+
 import pytest
 
 from tunesmith.errors import InputError
@@ -120,3 +122,33 @@ def test_compute_rejects_unknown_names_and_mismatched_lengths():
 
 def test_empty_inputs_score_zero():
     assert metrics.compute(list(metrics.METRICS), [], [])["exact_match"] == 0.0
+
+
+def _call(name: str, **arguments) -> str:
+    return f"<tool_call>\n{json.dumps({'name': name, 'arguments': arguments})}\n</tool_call>"
+
+
+def test_tool_call_scores_function_arguments_and_needless_calls():
+    from tunesmith.eval.metrics import tool_call
+
+    refs = [_call("get_weather", city="Paris", unit="C"), _call("get_weather", city="Oslo", unit="C"), "Hello!", "Hi"]
+    preds = [
+        _call("get_weather", city="Paris", unit="C"),  # right
+        _call("get_weather", city="oslo", unit="F"),  # right function, one field right (case-insensitive)
+        _call("get_time", zone="UTC"),  # a call where none is needed
+        "<tool_call>{not json</tool_call>",  # tried to call, did not parse: counts as no call, invalid
+    ]
+    scores = tool_call(preds, refs)
+    assert scores["tool_call_accuracy"] == 0.5  # the first and the fourth (no parsed call, none needed)
+    assert scores["tool_name_accuracy"] == 1.0
+    assert scores["tool_args_exact"] == 0.5
+    assert scores["tool_args_field_accuracy"] == 0.75
+    assert scores["tool_args_valid"] == 0.75
+    assert scores["tool_no_call_accuracy"] == 0.5
+
+
+def test_tool_call_wrong_function_scores_no_fields():
+    from tunesmith.eval.metrics import tool_call
+
+    scores = tool_call([_call("b", x=1)], [_call("a", x=1)])
+    assert scores["tool_name_accuracy"] == 0.0 and scores["tool_args_field_accuracy"] == 0.0

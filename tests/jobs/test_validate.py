@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from jinja2 import TemplateError
 
@@ -125,7 +127,7 @@ def with_line_5(rows, record):
             {"messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a", "weight": 0}]},
             ["no assistant reply"],
         ),
-        ({**chat_rows(1)[0], "tools": [{"type": "function"}]}, ["field 'tools'", "not supported yet"]),
+        ({**chat_rows(1)[0], "tools": [{"type": "function"}]}, ["field 'tools' [0] must be a function schema"]),
         ({**chat_rows(1)[0], "label": True}, ["field 'label' is not part of OpenAI's format"]),
         (
             {
@@ -134,7 +136,7 @@ def with_line_5(rows, record):
                     {"role": "assistant", "content": None, "tool_calls": [{}]},
                 ]
             },
-            ["field 'messages[2].tool_calls'", "not supported"],
+            ["field 'messages[2].tool_calls' [0] must be"],
         ),
     ],
 )
@@ -204,3 +206,23 @@ def test_a_conversation_the_chat_template_refuses_is_named(tmp_path):
 def test_an_unknown_method_is_a_programming_error(tmp_path, smol_tokenizer):
     with pytest.raises(ValueError, match="unknown method 'sft'"):
         check(tmp_path, smol_tokenizer, "sft", chat_rows(12))
+
+
+def test_a_supervised_file_with_tools_and_tool_calls_is_accepted(tmp_path, smol_tokenizer):
+    tools = [{"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object"}}}]
+    call = {"id": "c1", "type": "function", "function": {"name": "get_weather", "arguments": '{"city": "Oslo"}'}}
+    rows = [
+        {
+            "tools": tools,
+            "messages": [
+                {"role": "user", "content": f"Weather {i}?"},
+                {"role": "assistant", "content": None, "tool_calls": [call]},
+            ],
+        }
+        for i in range(12)
+    ]
+    path = tmp_path / "tools.jsonl"
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    stats = check_training_file(path, "supervised", smol_tokenizer, 1024, "file-x")
+    assert stats.examples == 12
+    assert stats.longest > 150  # measured with the tools block and the call, as training renders them

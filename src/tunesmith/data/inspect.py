@@ -60,7 +60,7 @@ def inspect_file(
     overlong = Overlong(max_length)
     unit = "record" if preference is None else ("pair" if preference.paired else "example")
     for i, row in enumerate(rows):
-        ids, mask = assistant_token_mask(tokenizer, row["messages"], template)
+        ids, mask = assistant_token_mask(tokenizer, row["messages"], template, row.get("tools"))
         lengths.append(len(ids))
         trained += sum(mask)
         overlong.add(f"{path}: {unit} {i + 1}", len(ids), mask)

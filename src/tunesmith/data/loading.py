@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from datasets import Dataset, Features, Value
@@ -12,6 +13,8 @@ from tunesmith.data.formats import (
     FormatOptions,
     detect_format,
     from_messages,
+    leftover_keys,
+    record_tools,
     standard_keys,
     to_messages,
 )
@@ -20,26 +23,43 @@ from tunesmith.data.preference import kto_chat_records, looks_like_preference
 from tunesmith.errors import InputError
 from tunesmith.schema import unknown_name
 
+TOOL_CALL = {
+    "id": Value("string"),
+    "type": Value("string"),
+    "function": {"name": Value("string"), "arguments": Value("string")},
+}
+TURN_FIELDS = {  # optional turn keys: present on every turn once any turn has one (None = unset), for one schema
+    "weight": Value("int64"),
+    "tool_calls": [TOOL_CALL],
+    "tool_call_id": Value("string"),
+    "name": Value("string"),
+}
+
 
 def load_messages(path: str | Path, fmt: str = "auto", options: FormatOptions | None = None) -> tuple[str, list[dict]]:
-    """Read `path` in format `fmt` (or detect it): return the format name and rows {"messages": [...]}."""
+    """Read `path` in format `fmt` (or detect it): the format name and rows {"messages": [...]}, with "tools"
+    when the record lists functions and "meta" holding every record key the format does not read."""
     name, converted = _convert(path, fmt, options)
-    return name, [{"messages": messages} for _, messages in converted]
+    return name, [{key: value for key, value in row.items() if key != "where"} for row in converted]
 
 
 def load_located(path: str | Path, fmt: str = "auto", options: FormatOptions | None = None) -> tuple[str, list[dict]]:
     """As `load_messages`, each row also keeping "where" (its file:line), for checks made later (its length)."""
-    name, converted = _convert(path, fmt, options)
-    return name, [{"where": where, "messages": messages} for where, messages in converted]
+    return _convert(path, fmt, options)
 
 
 def to_dataset(rows: list[dict]) -> Dataset:
-    """Rows as a Dataset; if any turn has a weight every turn gets one (None = unset), so Arrow sees one schema."""
+    """Rows as a Dataset in TRL's columns: `messages` (turn keys unified, so Arrow sees one schema) and, when any
+    row lists functions, `tools` as JSON text (TRL reads it so). Provenance (`meta`) stays out of training data."""
     turn = {"role": Value("string"), "content": Value("string")}
-    if any("weight" in m for row in rows for m in row["messages"]):
-        turn["weight"] = Value("int64")
-        rows = [{"messages": [{**m, "weight": m.get("weight")} for m in row["messages"]]} for row in rows]
-    return Dataset.from_dict({"messages": [row["messages"] for row in rows]}, features=Features({"messages": [turn]}))
+    used = [key for key in TURN_FIELDS if any(key in m for row in rows for m in row["messages"])]
+    turn.update({key: TURN_FIELDS[key] for key in used})
+    columns = {"messages": [[{**m, **{key: m.get(key) for key in used}} for m in row["messages"]] for row in rows]}
+    features = {"messages": [turn]}
+    if any(row.get("tools") for row in rows):
+        columns["tools"] = [json.dumps(row["tools"], ensure_ascii=False) if row.get("tools") else None for row in rows]
+        features["tools"] = Value("string")
+    return Dataset.from_dict(columns, features=Features(features))
 
 
 def convert_file(
@@ -51,11 +71,11 @@ def convert_file(
     file_kind(dst)
     _, converted = _convert(src, fmt, options)
     records = []
-    for where, messages in converted:
+    for row in converted:
         try:
-            records.append(from_messages(messages, to))
+            records.append(_written(row, to))
         except ValueError as e:
-            raise InputError(where, f"cannot be written as {to}: {e}") from None
+            raise InputError(row["where"], f"cannot be written as {to}: {e}") from None
     write_records(dst, records)
     return len(records)
 
@@ -74,11 +94,33 @@ def detect_chat_format(records: list[tuple[str, dict]], options: FormatOptions |
     return detect_format(records, options)
 
 
-def _convert(path: str | Path, fmt: str, options: FormatOptions | None) -> tuple[str, list[tuple[str, list]]]:
-    """Read, pick the format, and convert every record, keeping each record's location."""
+def _written(row: dict, to: str) -> dict:
+    """One converted row as a record in format `to`, with its functions and the keys kept in meta."""
+    record = from_messages(row["messages"], to)
+    if row.get("tools"):
+        if to == "alpaca":
+            raise ValueError("alpaca cannot hold tools; write openai or sharegpt instead")
+        record["tools"] = json.dumps(row["tools"], ensure_ascii=False) if to == "sharegpt" else row["tools"]
+    if row.get("meta"):
+        record["meta"] = row["meta"]
+    return record
+
+
+def _convert(path: str | Path, fmt: str, options: FormatOptions | None) -> tuple[str, list[dict]]:
+    """Read, pick the format, and convert every record: rows {"where", "messages", "tools"?, "meta"?}."""
     if fmt != "auto" and fmt not in FORMATS:
         raise InputError(str(path), unknown_name("format", fmt, ("auto", *FORMATS)))
     options = options or FormatOptions()
     records = kto_chat_records(str(path), read_records(path), options)  # KTO labels: refused, or desirable only
     name = detect_chat_format(records, options) if fmt == "auto" else fmt
-    return name, [(where, to_messages(record, where, name, options)) for where, record in records]
+    rows = []
+    for where, record in records:
+        row = {"where": where, "messages": to_messages(record, where, name, options)}
+        tools = record_tools(record, where, options)
+        if tools:
+            row["tools"] = tools
+        meta = leftover_keys(record, where, name, options)
+        if meta:
+            row["meta"] = meta
+        rows.append(row)
+    return name, rows

@@ -6,6 +6,7 @@ types are read whole. Each record keeps its provenance in `meta` (input name, an
 
 from __future__ import annotations
 
+import json
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,15 +15,15 @@ from datasets import Dataset, Features, Value, concatenate_datasets
 from datasets.exceptions import DatasetGenerationError
 from pydantic import Field
 
-from tunesmith.data.formats import DETECT_SAMPLE, FORMATS, FormatOptions, to_messages
+from tunesmith.data.formats import DETECT_SAMPLE, FORMATS, FormatOptions, leftover_keys, record_tools, to_messages
 from tunesmith.data.io import SUFFIXES, file_kind, iter_jsonl, read_records
-from tunesmith.data.loading import detect_chat_format
+from tunesmith.data.loading import TURN_FIELDS, detect_chat_format
 from tunesmith.data.records import dump_meta, get_meta
 from tunesmith.errors import InputError
 from tunesmith.schema import Strict, unknown_name
 
-TURN = {"role": Value("string"), "content": Value("string"), "weight": Value("int64")}
-CHAT = Features({"messages": [TURN], "meta": Value("string")})
+TURN = {"role": Value("string"), "content": Value("string"), **TURN_FIELDS}
+CHAT = Features({"messages": [TURN], "tools": Value("string"), "meta": Value("string")})
 TEXT = Features({"text": Value("string"), "meta": Value("string")})
 KINDS = ("auto", "text", "documents", *FORMATS)
 
@@ -138,11 +139,18 @@ def _document_meta(row: dict, name: str) -> str:
 
 
 def _chat_rows(path: str, name: str, fields: tuple[str, ...], fmt: str, options: FormatOptions) -> Iterator[dict]:
-    """Canonical chat rows from a file in format `fmt`."""
+    """Canonical chat rows from a file in format `fmt`: functions in `tools` (JSON text), and every key the format
+    does not read kept in meta."""
     for where, record in _records(path):
         messages = to_messages(record, where, fmt, options)
-        turns = [{"role": m["role"], "content": m["content"], "weight": m.get("weight")} for m in messages]
-        yield {"messages": turns, "meta": _meta(record.get("meta"), name, record, fields)}
+        turns = [{"role": m["role"], "content": m["content"], **{k: m.get(k) for k in TURN_FIELDS}} for m in messages]
+        tools = record_tools(record, where, options)
+        kept = leftover_keys(record, where, fmt, options)
+        yield {
+            "messages": turns,
+            "tools": json.dumps(tools, ensure_ascii=False) if tools else None,
+            "meta": _meta(kept, name, record, fields),
+        }
 
 
 def _text_rows(path: str, name: str, fields: tuple[str, ...]) -> Iterator[dict]:

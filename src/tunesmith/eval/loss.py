@@ -7,16 +7,25 @@ import math
 from tunesmith.models.templates import assistant_token_mask, training_template
 
 
-def validation_loss(model, tokenizer, conversations: list[list[dict]], batch_size: int = 8, max_length: int = 1024):
-    """Mean next-token loss over assistant tokens (all tokens when the template cannot mark them)."""
+def validation_loss(
+    model,
+    tokenizer,
+    conversations: list[list[dict]],
+    batch_size: int = 8,
+    max_length: int = 1024,
+    tools: list[list[dict] | None] | None = None,
+):
+    """Mean next-token loss over assistant tokens (all tokens when the template cannot mark them); `tools`, one
+    list or None per conversation, are rendered as training renders them."""
     import torch
 
     template = training_template(tokenizer)
+    tools = tools or [None] * len(conversations)
     total_nll, total_tokens = 0.0, 0
     for start in range(0, len(conversations), batch_size):
         ids, labels = [], []
-        for conv in conversations[start : start + batch_size]:
-            tokens, mask = assistant_token_mask(tokenizer, conv, template)
+        for conv, listed in zip(conversations[start : start + batch_size], tools[start : start + batch_size]):
+            tokens, mask = assistant_token_mask(tokenizer, conv, template, listed)
             tokens, mask = tokens[:max_length], mask[:max_length]
             ids.append(tokens)
             labels.append([t if m else -100 for t, m in zip(tokens, mask)])

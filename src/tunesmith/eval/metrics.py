@@ -13,7 +13,7 @@ from tunesmith.data.text import CJK_RE, CjkTokenizer
 from tunesmith.errors import InputError
 from tunesmith.schema import unknown_name
 
-METRICS = ("exact_match", "classification", "json", "rouge_l", "bleu")
+METRICS = ("exact_match", "classification", "json", "rouge_l", "bleu", "tool_call")
 
 _FENCE_RE = re.compile(r"```[A-Za-z0-9_-]*")
 _MISSING = object()
@@ -160,12 +160,56 @@ def bleu(preds: Sequence[str], refs: Sequence[str]) -> dict[str, float]:
     return {"bleu": min(1.0, max(0.0, score / 100))}
 
 
+def tool_call(preds: Sequence[str], refs: Sequence[str]) -> dict[str, float]:
+    """Tool use against reference replies (calls in the fallback format, models/tool_calls.py, or plain text):
+
+    - `tool_call_accuracy`: the whole reply right: the same calls (names, arguments equal) or, when the
+      reference makes no call, none;
+    - `tool_name_accuracy`, `tool_args_exact`, `tool_args_field_accuracy`: over replies that should call, the
+      right functions, arguments exactly equal, and per argument (lenient, as `json` compares fields);
+    - `tool_args_valid`: over replies that try to call (a <tool_call> tag or a parsed call), the share whose
+      call parses (a JSON object with a name and arguments);
+    - `tool_no_call_accuracy`: over replies that should answer in text, the share that make no call.
+    """
+    _check(preds, refs)
+    from tunesmith.models.tool_calls import CALL_OPEN, arguments_of, parse_tool_calls
+
+    def calls(text: str) -> list[tuple[str, dict]]:
+        return [(c["function"]["name"], arguments_of(c)) for c in parse_tool_calls(text)[1]]
+
+    whole, names, exact, fields, valid, no_call = [], [], [], [], [], []
+    for pred, ref in zip(preds, refs, strict=True):
+        want, got = calls(ref), calls(pred)
+        if CALL_OPEN in pred or got:
+            valid.append(float(bool(got)))
+        if not want:
+            no_call.append(float(not got))
+            whole.append(float(not got))
+            continue
+        names.append(float([n for n, _ in got] == [n for n, _ in want]))
+        same = len(got) == len(want) and all(g == w for g, w in zip(got, want))
+        exact.append(float(same))
+        whole.append(float(same))
+        for i, (_, arguments) in enumerate(want):
+            given = got[i][1] if i < len(got) and got[i][0] == want[i][0] else {}
+            fields += [float(_values_equal(given.get(k, _MISSING), v)) for k, v in arguments.items()] or [float(same)]
+    return {
+        "tool_call_accuracy": _mean(whole),
+        "tool_name_accuracy": _mean(names),
+        "tool_args_exact": _mean(exact),
+        "tool_args_field_accuracy": _mean(fields),
+        "tool_args_valid": _mean(valid),
+        "tool_no_call_accuracy": _mean(no_call),
+    }
+
+
 _BY_NAME = {
     "exact_match": exact_match,
     "classification": classification,
     "json": json_fields,
     "rouge_l": rouge_l,
     "bleu": bleu,
+    "tool_call": tool_call,
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from tunesmith.config import EvalConfig
 from tunesmith.data.loading import load_messages
@@ -11,6 +12,7 @@ from tunesmith.eval import metrics as metric_fns
 from tunesmith.eval.loss import validation_loss
 from tunesmith.models.generate import generate
 from tunesmith.models.loading import ModelSource, load_for_inference
+from tunesmith.models.tool_calls import call_text
 from tunesmith.progress import SILENT, Progress
 
 
@@ -24,26 +26,42 @@ class EvalResult:
     probe_predictions: list[dict] = field(default_factory=list)
 
 
-def eval_examples(path: Path, limit: int | None = None) -> tuple[list[list[dict]], list[str]]:
-    """(prompts, references): each record's conversation up to its last assistant reply, and that reply."""
+class EvalExamples(NamedTuple):
+    """Each record's conversation up to its last assistant reply, that reply as text (tool calls written in the
+    fallback format, which the `tool_call` metric reads), and the functions the record offers (None: none)."""
+
+    prompts: list[list[dict]]
+    references: list[str]
+    tools: list[list[dict] | None]
+
+
+def eval_examples(path: Path, limit: int | None = None) -> EvalExamples:
+    """The eval file's examples (the first `limit`, when given)."""
     _, rows = load_messages(path)
-    prompts, refs = [], []
+    examples = EvalExamples([], [], [])
     for row in rows[:limit] if limit else rows:
         messages = [{k: v for k, v in m.items() if v is not None} for m in row["messages"]]
         last = max(i for i, m in enumerate(messages) if m["role"] == "assistant")
-        prompts.append(messages[:last])
-        refs.append(messages[last]["content"])
-    return prompts, refs
+        examples.prompts.append(messages[:last])
+        examples.references.append(reply_text(messages[last]))
+        examples.tools.append(row.get("tools"))
+    return examples
+
+
+def reply_text(message: dict) -> str:
+    """An assistant turn as the model would write it: its content, then its calls in the fallback format."""
+    calls = "\n".join(call_text(call) for call in message.get("tool_calls") or [])
+    return "\n".join(part for part in (message.get("content") or "", calls) if part)
 
 
 def evaluate(source: ModelSource, data: Path, cfg: EvalConfig, progress: Progress = SILENT) -> EvalResult:
     """Validation loss/perplexity and the recipe's generation metrics for one model."""
     metric_fns.check_names(cfg.metrics)
-    prompts, refs = eval_examples(data, cfg.limit)
+    prompts, refs, tools = eval_examples(data, cfg.limit)
     model, tokenizer = load_for_inference(source)
     progress.note(f"Evaluating {source.label} on {len(prompts)} examples from {data}")
-    scores = {f"val_{k}": v for k, v in validation_loss(model, tokenizer, _full(prompts, refs)).items()}
-    preds = generate(model, tokenizer, prompts, cfg.max_new_tokens, cfg.batch_size, progress=progress)
+    scores = {f"val_{k}": v for k, v in validation_loss(model, tokenizer, _full(prompts, refs), tools=tools).items()}
+    preds = generate(model, tokenizer, prompts, cfg.max_new_tokens, cfg.batch_size, progress=progress, tools=tools)
     scores.update(metric_fns.compute(cfg.metrics, preds, refs, json_fields=cfg.json_fields))
     rows = [{"prompt": p[-1]["content"], "reference": r, "prediction": y} for p, r, y in zip(prompts, refs, preds)]
     probe_rows: list[dict] = []

@@ -8,8 +8,9 @@ method's format, through the same readers training uses:
   assistant message, different from each other;
 - reinforcement: `messages` ending with the user's (or system/developer) turn; the other keys are the fields
   graders read (`{{ item.<field> }}`).
-At least 10 examples (OpenAI's minimum). Tool definitions and tool calls are refused, not dropped: tunesmith
-does not train on them yet. Examples longer than the training length are counted (they will be truncated).
+At least 10 examples (OpenAI's minimum). Supervised examples may carry `tools` and assistant `tool_calls`
+(trained as models/tool_calls.py renders them); in DPO and reinforcement files they are refused, not dropped.
+Examples longer than the training length are counted (they will be truncated).
 """
 
 from __future__ import annotations
@@ -21,10 +22,11 @@ from pathlib import Path
 
 from jinja2 import TemplateError
 
-from tunesmith.data.formats import FormatOptions
+from tunesmith.data.formats import FormatOptions, record_tools
 from tunesmith.data.formats.openai import to_messages
 from tunesmith.data.preference import openai_dpo
 from tunesmith.errors import InputError
+from tunesmith.models.tool_calls import as_text
 
 METHODS = ("supervised", "dpo", "reinforcement")
 MIN_EXAMPLES = 10
@@ -96,13 +98,14 @@ def _parse_line(line: str, where: str) -> dict:
 
 def _sequences(record: dict, method: str, where: str) -> list[list[dict]]:
     """The conversations training renders from the example (dpo: prompt + each reply; reinforcement: the prompt)."""
-    _refuse_tools(record, where)
     if method == "supervised":
         if "messages" not in record and "preferred_output" in record:
             raise InputError(where, "has 'preferred_output', a DPO example; expected 'messages' (or method dpo)")
-        turns = _plain(to_messages(record, where, FormatOptions()))
+        messages = to_messages(record, where, FormatOptions())
         _known_keys(record, KEYS["supervised"], "", where, "a supervised example holds 'messages' (and 'tools')")
-        return [turns]
+        tools = record_tools(record, where, FormatOptions())
+        return [_plain(as_text(messages, tools))]  # measured as training renders it without a tools template
+    _refuse_tools(record, where)
     if method == "dpo":
         if "messages" in record:
             expected = "expected OpenAI's DPO format: input.messages, preferred_output, non_preferred_output"
@@ -128,7 +131,8 @@ def _known_keys(record: dict, keys: tuple[str, ...], prefix: str, where: str, ex
 
 
 def _refuse_tools(record: dict, where: str) -> None:
-    """Tool definitions and calls are refused by name: tunesmith does not train on them yet, and never drops them."""
+    """Tool definitions and calls are refused by name for DPO and reinforcement (supervised files may hold them):
+    those stages do not train on them yet, and nothing is dropped."""
     given = record.get("input") if isinstance(record.get("input"), dict) else {}
     for prefix, holder in (("", record), ("input.", given)):
         for key in ("tools", "functions"):
@@ -150,7 +154,7 @@ def _refuse_tools(record: dict, where: str) -> None:
 
 
 def _plain(messages: list[dict]) -> list[dict]:
-    return [{"role": m["role"], "content": m["content"]} for m in messages]
+    return [{"role": m["role"], "content": m["content"]} for m in messages]  # weights off: every token is counted
 
 
 def _tokens(tokenizer, turns: list[dict], prompt_only: bool, where: str) -> int:

@@ -5,9 +5,18 @@ from __future__ import annotations
 from tunesmith.progress import SILENT, Progress
 
 
-def render_prompts(tokenizer, conversations: list[list[dict]]) -> list[str]:
-    """Each conversation rendered with the chat template, ending where the assistant's reply begins."""
-    return [tokenizer.apply_chat_template(c, add_generation_prompt=True, tokenize=False) for c in conversations]
+def render_prompts(
+    tokenizer, conversations: list[list[dict]], tools: list[list[dict] | None] | None = None
+) -> list[str]:
+    """Each conversation rendered with the chat template, ending where the assistant's reply begins; with its
+    `tools` (one list or None per conversation) shown natively or in the fallback format (models/tool_calls.py)."""
+    from tunesmith.models.tool_calls import for_template
+
+    prompts = []
+    for conversation, listed in zip(conversations, tools or [None] * len(conversations)):
+        messages, shown = for_template(conversation, listed, tokenizer.chat_template)
+        prompts.append(tokenizer.apply_chat_template(messages, tools=shown, add_generation_prompt=True, tokenize=False))
+    return prompts
 
 
 def sampling_kwargs(temperature: float, top_p: float = 1.0) -> dict:
@@ -26,11 +35,12 @@ def generate(
     temperature: float = 0.0,
     top_p: float = 1.0,
     progress: Progress = SILENT,
+    tools: list[list[dict] | None] | None = None,
 ) -> list[str]:
-    """The assistant's reply to each conversation, in input order."""
+    """The assistant's reply to each conversation (offered its `tools`, when given), in input order."""
     import torch
 
-    prompts = render_prompts(tokenizer, conversations)
+    prompts = render_prompts(tokenizer, conversations, tools)
     order = sorted(range(len(prompts)), key=lambda i: -len(prompts[i]))
     replies: list[str] = [""] * len(prompts)
     tokenizer.padding_side = "left"

@@ -34,9 +34,12 @@ from tunesmith.serve.schemas import (
     CompletionChunk,
     CompletionChunkChoice,
     CompletionRequest,
+    FunctionCallDelta,
+    ToolCallDelta,
     Usage,
 )
 from tunesmith.serve.store import LoggedRequest
+from tunesmith.serve.tools import CallStreams, ToolUse, calls_of, canonical_turn, forced_json, tool_use
 
 if TYPE_CHECKING:
     from tunesmith.serve.app import Server
@@ -82,6 +85,7 @@ class Exchange:
     body: RequestBody
     request: GenerationRequest
     answer: Answer
+    tools: ToolUse | None = None
 
     def response(self) -> ChatCompletion | Completion:
         """The whole response, in OpenAI's `chat.completion` or `text_completion` shape."""
@@ -89,9 +93,20 @@ class Exchange:
         done = list(enumerate(zip(answer.texts, answer.reasons)))
         head = {"id": ctx.id, "created": ctx.created, "model": ctx.model, "usage": answer.usage()}
         if ctx.endpoint == "chat":
-            choices = [ChatChoice(index=i, message=AssistantMessage(content=t), finish_reason=r) for i, (t, r) in done]
+            choices = [ChatChoice(index=i, **self.chat_message(t, r)) for i, (t, r) in done]
             return ChatCompletion(**head, choices=choices)
         return Completion(**head, choices=[CompletionChoice(index=i, text=t, finish_reason=r) for i, (t, r) in done])
+
+    def parses_calls(self) -> bool:
+        return self.tools is not None and self.tools.parse
+
+    def chat_message(self, text: str, reason: str | None) -> dict:
+        """A chat choice's message and finish reason: the reply's tool calls when the request has tools."""
+        if not self.parses_calls():
+            return {"message": AssistantMessage(content=text), "finish_reason": reason}
+        content, calls = calls_of(text)
+        reason = "tool_calls" if calls and reason == "stop" else reason
+        return {"message": AssistantMessage(content=content, tool_calls=calls or None), "finish_reason": reason}
 
     def log_entry(self, status: str, error: str | None = None) -> LoggedRequest:
         """The store row for this request, as it stands."""
@@ -137,16 +152,24 @@ def to_generation_request(body: RequestBody, max_tokens_limit: int) -> Generatio
     response_format = None
     if isinstance(body, ChatCompletionRequest) and body.response_format and body.response_format.type != "text":
         response_format = json.dumps(body.response_format.model_dump(by_alias=True), sort_keys=True)
+    use = tool_use(body) if isinstance(body, ChatCompletionRequest) else None
+    if response_format and forced_json(use):
+        raise invalid("Ask for a tool call (tool_choice) or for JSON (response_format), not both.", "tool_choice")
     sampling = Sampling(
         temperature=1.0 if body.temperature is None else body.temperature,
         top_p=1.0 if body.top_p is None else body.top_p,
         stop=tuple(stops),
         seed=body.seed,
         response_format=response_format,
+        forced_tools=forced_json(use),
     )
     request = GenerationRequest(body.model, max_tokens, body.n, sampling=sampling)
     if isinstance(body, ChatCompletionRequest):
-        request.messages = [{"role": _role(m.role), "content": m.text()} for m in body.messages]
+        request.messages = [canonical_turn(m, _role(m.role)) for m in body.messages]
+        if use is not None and use.parse:
+            request.tools = use.tools
+            choice = body.tool_choice
+            request.tool_choice = choice.model_dump() if hasattr(choice, "model_dump") else choice
     else:
         prompts = [body.prompt] if isinstance(body.prompt, str) else body.prompt
         if len(prompts) != 1:
@@ -171,7 +194,8 @@ async def respond(
         label = ctx.model if ctx.model in known else "unknown"  # never a label per made-up name
         server.metrics.observe(label, ctx.endpoint, exc.status)
         raise
-    exchange = Exchange(ctx, body, request, Answer(generation))
+    tools = tool_use(body) if isinstance(body, ChatCompletionRequest) else None
+    exchange = Exchange(ctx, body, request, Answer(generation), tools)
     if body.stream:
         return stream(server, exchange)
     try:
@@ -212,13 +236,32 @@ def opening(index: int) -> ChatChunkChoice:
     return ChatChunkChoice(index=index, delta=ChatDelta(role="assistant", content=""))
 
 
-def piece(ctx: RequestContext, event: Delta | Finish) -> ChatChunkChoice | CompletionChunkChoice:
+def piece(ctx: RequestContext, event: Delta | Finish) -> list[ChatChunkChoice | CompletionChunkChoice]:
     """The chunk choice for one backend event: new text, or the choice's finish reason."""
     text = event.text if isinstance(event, Delta) else None
     reason = event.reason if isinstance(event, Finish) else None
     if ctx.endpoint == "chat":
-        return ChatChunkChoice(index=event.index, delta=ChatDelta(content=text), finish_reason=reason)
-    return CompletionChunkChoice(index=event.index, text=text or "", finish_reason=reason)
+        return [ChatChunkChoice(index=event.index, delta=ChatDelta(content=text), finish_reason=reason)]
+    return [CompletionChunkChoice(index=event.index, text=text or "", finish_reason=reason)]
+
+
+def tool_pieces(calls: CallStreams, event: Delta | Finish) -> list[ChatChunkChoice]:
+    """The chunk choices for one event of a request with tools: content while it cannot be a call, then, at the
+    end, the rest of the content, the calls whole, and the finish reason."""
+    stream_ = calls.streams[event.index]
+    if isinstance(event, Delta):
+        text = stream_.add(event.text)
+        return [ChatChunkChoice(index=event.index, delta=ChatDelta(content=text))] if text else []
+    rest, made = stream_.finish()
+    parts = [ChatChunkChoice(index=event.index, delta=ChatDelta(content=rest))] if rest else []
+    if made:
+        deltas = [
+            ToolCallDelta(index=j, id=call.id, function=FunctionCallDelta(**call.function.model_dump()))
+            for j, call in enumerate(made)
+        ]
+        parts.append(ChatChunkChoice(index=event.index, delta=ChatDelta(tool_calls=deltas)))
+    reason = "tool_calls" if made and event.reason == "stop" else event.reason
+    return [*parts, ChatChunkChoice(index=event.index, delta=ChatDelta(), finish_reason=reason)]
 
 
 def stream(server: Server, exchange: Exchange) -> StreamingResponse:
@@ -231,9 +274,11 @@ def stream(server: Server, exchange: Exchange) -> StreamingResponse:
             if ctx.endpoint == "chat":
                 for i in range(answer.generation.n):
                     yield chunk(ctx, [opening(i)])
+            calls = CallStreams(answer.generation.n) if exchange.parses_calls() else None
             async for event in answer.generation:
                 answer.add(event)
-                yield chunk(ctx, [piece(ctx, event)])
+                for part in piece(ctx, event) if calls is None else tool_pieces(calls, event):
+                    yield chunk(ctx, [part])
             if body.stream_options and body.stream_options.include_usage:
                 yield chunk(ctx, [], usage=answer.usage())
             status = "ok"

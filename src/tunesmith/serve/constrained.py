@@ -1,4 +1,4 @@
-"""Constrained decoding for `response_format` (json_object, json_schema) with llguidance.
+"""Constrained decoding for `response_format` (json_object, json_schema) and required tool calls, with llguidance.
 
 llguidance compiles a JSON schema into a grammar and computes, at each step, the set of tokens that keep the
 output valid; a transformers LogitsProcessor masks every other token. Output is compact JSON (no optional
@@ -14,10 +14,14 @@ import numpy as np
 import torch
 from transformers import LogitsProcessor
 
+from tunesmith.models.tool_calls import CALL_CLOSE, CALL_OPEN
 from tunesmith.serve.errors import invalid
 from tunesmith.serve.response_format import requested_json
 
 COMPACT = {"whitespace_flexible": False}
+# A required call is written as the fallback format writes calls (json.dumps' separators), so the model is held
+# to the spacing it was trained on instead of wandering into whitespace.
+CALL_SPACING = {"whitespace_flexible": False, "key_separator": ": ", "item_separator": ", "}
 
 
 def grammar_for(response_format: dict | None) -> str | None:
@@ -33,6 +37,32 @@ def grammar_for(response_format: dict | None) -> str | None:
         return llguidance.LLMatcher.grammar_from_json_schema(json.dumps(schema), defaults=COMPACT)
     except ValueError as exc:
         raise invalid(f"Invalid JSON schema in response_format: {exc}", "response_format") from None
+
+
+def call_schema(functions: list[dict]) -> dict:
+    """The JSON schema of one call `{"name", "arguments"}` to any of `functions` (their parameters enforced)."""
+    options = [
+        {
+            "type": "object",
+            "properties": {"name": {"const": f["name"]}, "arguments": f.get("parameters") or {"type": "object"}},
+            "required": ["name", "arguments"],
+            "additionalProperties": False,
+        }
+        for f in functions
+    ]
+    return options[0] if len(options) == 1 else {"anyOf": options}
+
+
+def call_grammar(forced_tools: str | None) -> str | None:
+    """The llguidance grammar of a required tool call in the fallback format (<tool_call> JSON </tool_call>), for
+    the functions in `forced_tools` (JSON); None when the model may answer in text."""
+    if forced_tools is None:
+        return None
+    import llguidance
+
+    schema = json.dumps({**call_schema(json.loads(forced_tools)), "x-guidance": CALL_SPACING})
+    lark = f'start: "{CALL_OPEN}\\n" call "\\n{CALL_CLOSE}"\ncall: %json {schema}'
+    return llguidance.grammar_from("lark", lark)
 
 
 class Grammars:

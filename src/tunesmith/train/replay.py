@@ -35,7 +35,14 @@ def add_replay(train, recipe: Recipe, model_path: str, progress: Progress = SILE
     pool = _general_rows(recipe, model_path, progress)
     rng = random.Random(recipe.train.seed)
     picked = [pool[i % len(pool)] for i in rng.sample(range(max(count, len(pool))), count)]
-    own = [{"messages": [{k: v for k, v in m.items() if v is not None} for m in row]} for row in train["messages"]]
+    tools = train["tools"] if "tools" in train.column_names else [None] * len(train)
+    own = [
+        {
+            "messages": [{k: v for k, v in m.items() if v is not None} for m in turns],
+            "tools": json.loads(t) if t else None,
+        }
+        for turns, t in zip(train["messages"], tools)
+    ]
     return to_dataset(own + [{"messages": row["messages"]} for row in picked]).shuffle(seed=recipe.train.seed)
 
 

@@ -31,6 +31,7 @@ from tunesmith.train.setup import (
     open_run_dir,
     training_plan,
     with_replay,
+    with_tool_format,
 )
 from tunesmith.train.stages import find_stage
 
@@ -81,6 +82,7 @@ def train(
     data = with_replay(data, recipe, progress)
     plan = training_plan(recipe, len(data.train))
 
+    data = with_tool_format(data, tokenizer, recipe.train.cache_tokenized)
     model = load_model_for(recipe, stage, method, plan, precision, start_from, progress)
     trainable, total = count_parameters(model)
 

@@ -193,3 +193,49 @@ def _drop_metrics_after(run: RunDir, checkpoint: Path | None) -> None:
     rows = read_jsonl(run.metrics)
     kept = [] if checkpoint is None else [r for r in rows if r.get("step", 0) <= checkpoint_step(checkpoint)]
     write_text(run.metrics, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in kept))
+
+
+def with_tool_format(data: TrainingData, tokenizer, cached: bool) -> TrainingData:
+    """Chat data with tools or tool calls, made ready for this tokenizer's template (models/tool_calls.py).
+
+    A template that renders tools itself gets the conversations tokenized here (tool-call arguments as dicts,
+    as such templates expect; Arrow cannot hold them so); any other gets them rewritten in the fallback text
+    format, which it renders like any chat. Data without tools is returned as it is."""
+    if "messages" not in data.train.column_names:
+        return data
+    return TrainingData(*(_tool_ready(split, tokenizer, cached) for split in data))
+
+
+def _tool_ready(split, tokenizer, cached: bool):
+    from tunesmith.models.tool_calls import as_text, supports_tools
+
+    if split is None or not _has_tools(split):
+        return split
+    tools = split["tools"] if "tools" in split.column_names else [None] * len(split)
+    rows = [
+        ([{k: v for k, v in m.items() if v is not None} for m in messages], json.loads(t) if t else None)
+        for messages, t in zip(split["messages"], tools)
+    ]
+    if supports_tools(tokenizer.chat_template):
+        from datasets import Dataset
+
+        from tunesmith.models.templates import assistant_token_mask, has_generation_markers
+
+        template = tokenizer.chat_template if has_generation_markers(tokenizer.chat_template) else None
+        encoded = [assistant_token_mask(tokenizer, messages, template, t) for messages, t in rows]
+        return Dataset.from_dict({"input_ids": [ids for ids, _ in encoded], "assistant_masks": [m for _, m in encoded]})
+    from tunesmith.data.loading import to_dataset
+
+    rewritten = to_dataset([{"messages": as_text(messages, t)} for messages, t in rows])
+    if not cached:
+        return rewritten
+    from tunesmith.data.cache import on_disk
+
+    return on_disk(rewritten)
+
+
+def _has_tools(split) -> bool:
+    """Whether a chat split lists functions or holds tool calls or results."""
+    if "tools" in split.column_names and any(split["tools"]):
+        return True
+    return any(m.get("tool_calls") or m["role"] == "tool" for messages in split["messages"] for m in messages)

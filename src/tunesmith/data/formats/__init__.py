@@ -1,8 +1,10 @@
 """Chat-data formats: detect a file's format and convert records to and from canonical messages.
 
 Canonical messages are a list of {"role": "system"|"user"|"assistant"|"tool", "content": str}; assistant
-turns may carry "weight": 0 or 1 (0 = do not train on that turn). Each format is one module in this
-package, found by its name in FORMATS.
+turns may carry "weight": 0 or 1 (0 = do not train on that turn) and "tool_calls", tool turns a
+"tool_call_id" and "name" (models/tool_calls.py has the shapes). Each format is one module in this package,
+found by its name in FORMATS; it lists in FIELDS every record key it reads, so every other key can be kept
+(in `meta`) or refused, never silently dropped.
 """
 
 from __future__ import annotations
@@ -13,12 +15,19 @@ from dataclasses import dataclass, field
 from types import ModuleType
 
 from tunesmith.errors import InputError
+from tunesmith.models.tool_calls import ToolFormatError, normalize_tools
 from tunesmith.schema import unknown_name
 
 FORMATS = ("openai", "sharegpt", "alpaca", "dolly", "prompt_completion")
 WRITABLE = ("openai", "alpaca", "sharegpt")
 ROLES = ("system", "user", "assistant", "tool")
 DETECT_SAMPLE = 10
+# Record keys that change what is trained, so never kept aside as provenance: a per-record weight has no place
+# in the canonical form. (`label`, KTO's thumbs up or down, is refused for chat data by data/loading.py.)
+REFUSED = {
+    "weight": "a per-record weight is not supported; drop the rows you do not want or mark turns with weight 0",
+    "sample_weight": "a per-record weight is not supported; drop the rows you do not want",
+}
 
 
 @dataclass(frozen=True)
@@ -147,10 +156,41 @@ def check_weight(item: dict, role: str, label: str, where: str) -> int | None:
     return int(weight)
 
 
-def message(role: str, content: str, weight: int | None = None) -> dict:
-    """One canonical message; `weight` is kept only when the input gave one."""
+def message(role: str, content: str, weight: int | None = None, **tool_fields) -> dict:
+    """One canonical message; `weight` and the tool fields (tool_calls, tool_call_id, name) only when given."""
     turn = {"role": role, "content": content}
-    return turn if weight is None else {**turn, "weight": weight}
+    if weight is not None:
+        turn["weight"] = weight
+    return {**turn, **{key: value for key, value in tool_fields.items() if value}}
+
+
+def record_tools(record: dict, where: str, options: FormatOptions) -> list[dict]:
+    """The record's function schemas (`tools`, or OpenAI's older `functions`) as OpenAI tools; [] when none."""
+    for name in ("tools", "functions"):
+        column = options.column(name)
+        if record.get(column) not in (None, ""):
+            try:
+                return normalize_tools(record[column])
+            except ToolFormatError as exc:
+                raise InputError(where, f"field '{column}' {exc}") from None
+    return []
+
+
+def record_fields(fmt: str, options: FormatOptions) -> set[str]:
+    """The record keys format `fmt` reads (under the user's column names)."""
+    module = format_module(fmt)
+    return {options.column(name) for name in (*module.FIELDS, "tools", "functions")}
+
+
+def leftover_keys(record: dict, where: str, fmt: str, options: FormatOptions) -> dict:
+    """The record's keys `fmt` does not read, to keep in `meta`; a key that changes training is an InputError."""
+    fields = record_fields(fmt, options)
+    extra = {key: value for key, value in record.items() if key not in fields}
+    for key in extra:
+        if key in REFUSED:
+            raise InputError(where, f"field '{key}': {REFUSED[key]}")
+    meta = extra.pop("meta", None)
+    return {**(meta if isinstance(meta, dict) else {}), **extra}
 
 
 def system_turn(record: dict, where: str, options: FormatOptions) -> list[dict]:
@@ -169,7 +209,10 @@ def finish(messages: list[dict], where: str, expected: str, options: FormatOptio
 
     Data pipelines read raw data with `require_reply=False`: an empty answer is for the filter op to count.
     """
-    replied = any(m["role"] == "assistant" and m["content"].strip() and m.get("weight") != 0 for m in messages)
+    replied = any(
+        m["role"] == "assistant" and (m["content"].strip() or m.get("tool_calls")) and m.get("weight") != 0
+        for m in messages
+    )
     if options.require_reply and not replied:
         raise InputError(where, f"record has no assistant reply; expected {expected}")
     return messages

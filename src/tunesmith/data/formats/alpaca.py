@@ -17,6 +17,7 @@ from tunesmith.errors import InputError
 
 NAME = "alpaca"
 KEYS = ("instruction", "output")
+FIELDS = ("instruction", "input", "output", "system", "history")  # every record key this format reads
 
 
 def matches(record: dict) -> bool:
@@ -48,6 +49,8 @@ def from_messages(messages: list[dict]) -> dict:
     system = messages[0]["content"] if has_system else ""
     turns = messages[1:] if has_system else messages
     roles = [m["role"] for m in turns]
+    if any(m.get("tool_calls") for m in turns) or "tool" in roles:
+        raise ValueError("alpaca cannot hold tool calls or results; write openai or sharegpt instead")
     if not roles or roles != ["user", "assistant"] * (len(roles) // 2):
         raise ValueError(
             f"alpaca holds alternating user/assistant turns after an optional system turn; got roles {roles}"

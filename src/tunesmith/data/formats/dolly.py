@@ -1,4 +1,4 @@
-"""Dolly format: instruction, context, response (the `category` column is ignored)."""
+"""Dolly format: instruction, context, response (`category` and any other column go to meta)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from tunesmith.data.formats import FormatOptions, finish, get_str, join_text, me
 
 NAME = "dolly"
 KEYS = ("instruction", "response")
+FIELDS = ("instruction", "context", "response")  # every record key this format reads
 
 
 def matches(record: dict) -> bool:

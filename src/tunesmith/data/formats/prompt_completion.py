@@ -6,6 +6,7 @@ from tunesmith.data.formats import FormatOptions, finish, get_str, message
 
 NAME = "prompt_completion"
 KEYS = ("prompt", "completion")
+FIELDS = ("prompt", "completion")  # every record key this format reads
 
 
 def matches(record: dict) -> bool:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from importlib import resources
 
+from tunesmith.models.tool_calls import for_template
+
 PROBE = [
     {"role": "user", "content": "Hi"},
     {"role": "assistant", "content": "Hello!"},
@@ -45,14 +47,24 @@ def _render(tokenizer, template: str, conversation: list[dict]) -> str:
     return tokenizer.apply_chat_template(conversation, chat_template=template, tokenize=False)
 
 
-def assistant_token_mask(tokenizer, messages: list[dict], template: str | None) -> tuple[list[int], list[int]]:
+def assistant_token_mask(
+    tokenizer, messages: list[dict], template: str | None, tools: list[dict] | None = None
+) -> tuple[list[int], list[int]]:
     """Token ids of a rendered conversation and a 0/1 mask of the tokens assistant-only loss trains on.
 
-    With no training `template` every token counts, as with `train.loss_on: all`.
+    With no training `template` every token counts, as with `train.loss_on: all`. Tools and tool calls are
+    rendered natively when the template knows them, else in the fallback format (models/tool_calls.py), so
+    the assistant's calls are trained and tool results are not.
     """
     clean = [{k: v for k, v in m.items() if v is not None} for m in messages]
+    clean, tools = for_template(clean, tools, template or tokenizer.chat_template)
     enc = tokenizer.apply_chat_template(
-        clean, chat_template=template, tokenize=True, return_dict=True, return_assistant_tokens_mask=bool(template)
+        clean,
+        tools=tools,
+        chat_template=template,
+        tokenize=True,
+        return_dict=True,
+        return_assistant_tokens_mask=bool(template),
     )
     ids = list(enc["input_ids"])
     return ids, list(enc.get("assistant_masks") or [1] * len(ids))

@@ -20,6 +20,7 @@ class Sampling:
     stop: tuple[str, ...] = ()
     seed: int | None = None
     response_format: str | None = None  # the request's `response_format` as JSON, None for plain text
+    forced_tools: str | None = None  # a required tool call: the functions it may call, as JSON (serve/tools.py)
 
     def output_format(self) -> dict | None:
         """The request's `response_format`, parsed (None for plain text)."""
@@ -36,6 +37,8 @@ class GenerationRequest:
     messages: list[dict] | None = None
     prompt: str | None = None
     sampling: Sampling = field(default_factory=Sampling)
+    tools: list[dict] | None = None  # OpenAI tools shown to the model (chat only)
+    tool_choice: str | dict | None = None  # as the client sent it (an upstream server gets it as is)
 
 
 @dataclass(frozen=True)

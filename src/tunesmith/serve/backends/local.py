@@ -1,7 +1,8 @@
 """What the local backends (transformers, vLLM) share: one base model on this machine and named adapters on it.
 
-Both keep the same adapter bookkeeping, render prompts with the model's chat template into the same tokens, and
-refuse a prompt that does not fit the model's context the same way; only generation and attaching differ.
+Both keep the same adapter bookkeeping, render prompts with the model's chat template (tools natively or in the
+fallback format) into the same tokens, and refuse a prompt that does not fit the model's context the same way;
+only generation and attaching differ.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from tunesmith.errors import InputError
+from tunesmith.models.tool_calls import for_template
 from tunesmith.serve.adapters import ServePlan, adapter_folder, check_adapter_name
 from tunesmith.serve.backends.base import Backend, GenerationRequest, ModelInfo
 from tunesmith.serve.errors import invalid, model_not_found
@@ -73,8 +75,9 @@ class LocalBackend(Backend):
     def _tokenize(self, request: GenerationRequest) -> list[int]:
         if request.messages is None:
             return self.tokenizer(request.prompt or "")["input_ids"]
+        messages, tools = for_template(request.messages, request.tools, self.tokenizer.chat_template)
         try:
-            text = self.tokenizer.apply_chat_template(request.messages, add_generation_prompt=True, tokenize=False)
+            text = self.tokenizer.apply_chat_template(messages, tools=tools, add_generation_prompt=True, tokenize=False)
         except Exception as exc:  # the model's chat template refuses these turns (e.g. a role it has no place for)
             raise invalid(f"The model's chat template cannot render these messages: {exc}", "messages") from None
         return self.tokenizer(text, add_special_tokens=False)["input_ids"]

@@ -23,7 +23,7 @@ from tunesmith.serve.backends.base import Generation, GenerationRequest
 from tunesmith.serve.backends.batching import BatchQueue, Job, QueueFull
 from tunesmith.serve.backends.local import LocalBackend
 from tunesmith.serve.backends.rows import Row, RowStopper, RowStreamer
-from tunesmith.serve.constrained import Grammars, grammar_for
+from tunesmith.serve.constrained import Grammars, call_grammar, grammar_for
 from tunesmith.serve.errors import APIError, shutting_down, too_many
 
 log = logging.getLogger("tunesmith.serve")
@@ -61,7 +61,7 @@ class TransformersBackend(LocalBackend):
     def submit(self, request: GenerationRequest) -> Generation:
         self.check_model(request.model)
         prompt_ids = self.prompt_ids(request)
-        grammar = grammar_for(request.sampling.output_format())
+        grammar = grammar_for(request.sampling.output_format()) or call_grammar(request.sampling.forced_tools)
         if grammar is not None:
             self.grammars.check(grammar)
         generation = Generation(request.n, prompt_tokens=len(prompt_ids))

@@ -18,6 +18,7 @@ import logging
 import httpx
 
 from tunesmith.errors import InputError
+from tunesmith.models.tool_calls import call_text, tool_call
 from tunesmith.serve.backends.base import Backend, Delta, Finish, Generation, GenerationRequest, ModelInfo
 from tunesmith.serve.backends.tasks import RunningTasks
 from tunesmith.serve.errors import APIError, model_not_found
@@ -134,6 +135,7 @@ class _Answer:
     def __init__(self, n: int):
         self.reasons: list[str | None] = [None] * n
         self.usage: dict = {}
+        self.calls: list[dict[int, dict]] = [{} for _ in range(n)]  # per choice: streamed tool calls by index
 
     def read(self, payload: dict, generation: Generation) -> None:
         """Deliver the text of one chunk (or of a whole response) and note its finish reasons and usage."""
@@ -148,8 +150,25 @@ class _Answer:
             text = part.get("content") if "text" not in choice else choice["text"]
             if text:
                 generation.push(Delta(index, text))
+            for call in part.get("tool_calls") or []:
+                self._add_call(index, call)
             if choice.get("finish_reason"):
-                self.reasons[index] = choice["finish_reason"]
+                if self.calls[index]:  # the teacher's calls, as text the app parses back (models/tool_calls.py)
+                    generation.push(Delta(index, self._calls_text(index)))
+                self.reasons[index] = "stop" if choice["finish_reason"] == "tool_calls" else choice["finish_reason"]
+
+    def _add_call(self, index: int, call: dict) -> None:
+        """One streamed piece of a tool call (name first, arguments in fragments), or a whole call."""
+        function = call.get("function") or {}
+        held = self.calls[index].setdefault(
+            int(call.get("index", len(self.calls[index]))), {"name": "", "arguments": ""}
+        )
+        held["name"] += function.get("name") or ""
+        held["arguments"] += function.get("arguments") or ""
+
+    def _calls_text(self, index: int) -> str:
+        calls = [self.calls[index][key] for key in sorted(self.calls[index])]
+        return "\n".join(call_text(tool_call(c["name"], c["arguments"] or "{}")) for c in calls)
 
     def finish(self, generation: Generation) -> None:
         """Deliver each choice's end; the teacher's completion tokens are shared out over the choices."""
@@ -182,6 +201,10 @@ def upstream_body(request: GenerationRequest, model: str) -> dict:
         body["seed"] = sampling.seed
     if sampling.response_format:
         body["response_format"] = _without_nulls(sampling.output_format())
+    if request.tools:
+        body["tools"] = request.tools
+        if request.tool_choice is not None:
+            body["tool_choice"] = request.tool_choice
     return {**body, "stream": True, "stream_options": {"include_usage": True}}
 
 

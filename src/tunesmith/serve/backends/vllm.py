@@ -22,6 +22,7 @@ from tunesmith.serve.adapters import ServePlan
 from tunesmith.serve.backends.base import Delta, Finish, Generation, GenerationRequest
 from tunesmith.serve.backends.local import LocalBackend
 from tunesmith.serve.backends.tasks import RunningTasks
+from tunesmith.serve.constrained import call_schema
 from tunesmith.serve.errors import APIError, invalid
 from tunesmith.serve.response_format import requested_json
 
@@ -155,16 +156,20 @@ def sampling_params(request: GenerationRequest):
         stop=list(sampling.stop) or None,
         seed=sampling.seed,
         output_kind=RequestOutputKind.DELTA,
-        structured_outputs=structured_outputs(sampling.output_format()),
+        structured_outputs=structured_outputs(sampling.output_format(), sampling.forced_tools),
     )
 
 
-def structured_outputs(response_format: dict | None):
-    """vLLM's StructuredOutputsParams for an OpenAI `response_format` (None for plain text)."""
+def structured_outputs(response_format: dict | None, forced_tools: str | None = None):
+    """vLLM's StructuredOutputsParams for an OpenAI `response_format`, or for a required tool call (a bare JSON
+    call, which serve/tools.py parses like a tagged one); None for plain text. Never run: no GPU here."""
     kind, schema = requested_json(response_format)
-    if kind == "text":
+    if kind == "text" and forced_tools is None:
         return None
     from vllm.sampling_params import StructuredOutputsParams
+
+    if forced_tools is not None:
+        return StructuredOutputsParams(json=call_schema(json.loads(forced_tools)))
 
     if kind == "json_object":
         return StructuredOutputsParams(json_object=True)
