@@ -143,3 +143,11 @@ def test_fallback_format_trains_the_call_and_answer_not_the_tool_result(tmp_path
     assert "About 50.24 square units." in trained
     assert "<tool_response>" in untrained and '{"area": 50.24}' in untrained and "<tools>" in untrained
     assert '{"area": 50.24}' not in trained
+
+
+def test_inspect_lists_the_keys_it_read_and_kept(tmp_path, smol_tokenizer):
+    from tunesmith.data.inspect import inspect_file
+
+    found = inspect_file(write_jsonl(tmp_path / "glaive.jsonl", [glaive_record()]), smol_tokenizer)
+    assert found.keys == {"read": ["conversations", "tools"], "kept in meta": ["id"]}
+    assert found.turns == {"user": 1, "assistant": 2, "tool": 1}

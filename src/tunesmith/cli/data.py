@@ -37,6 +37,9 @@ def inspect_command(
     found = inspect_file(file, tokenizer, format, _options(columns), max_length=max_length)
     console.print(f"[bold]{found.path}[/bold]: format [cyan]{found.format}[/cyan], {found.records} records")
     console.print("turns by role: " + ", ".join(f"{k} {v}" for k, v in found.turns.items()))
+    if found.keys:
+        read, kept = (", ".join(found.keys[part]) or "none" for part in ("read", "kept in meta"))
+        console.print(f"record keys: read {read}; kept in meta {kept}; ignored none")
     if found.counts:
         console.print(", ".join(f"{k} {v}" for k, v in found.counts.items()))
     lengths = [[k, str(v)] for k, v in found.token_lengths.items()]

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tunesmith.config import TrainConfig
-from tunesmith.data.formats import FormatOptions
+from tunesmith.data.formats import FormatOptions, record_fields
+from tunesmith.data.io import read_records
 from tunesmith.data.lengths import Overlong
 from tunesmith.data.loading import load_messages
 from tunesmith.data.preference import preference_file
@@ -28,6 +29,7 @@ class Inspection:
     first_example: list[tuple[str, bool]] = field(default_factory=list)  # (text, trained?) segments
     counts: dict[str, int] = field(default_factory=dict)  # preference data: pairs, skipped, desirable/undesirable
     overlong: Overlong | None = None  # records over max_length tokens and what truncation would cut
+    keys: dict[str, list[str]] = field(default_factory=dict)  # chat data: record keys read, and kept in meta
 
 
 DEFAULT_MAX_LENGTH = TrainConfig.model_fields["max_length"].default
@@ -46,8 +48,10 @@ def inspect_file(
     Preference data is measured as prompt + chosen (or prompt + completion for KTO), the reply being the trained part.
     """
     preference = preference_file(path, fmt, options)
+    keys: dict[str, list[str]] = {}
     if preference is None:
         detected, rows = load_messages(path, fmt, options)
+        keys = record_keys(path, detected, options or FormatOptions())
     else:
         detected, rows = preference.format, preference.chat_rows()
     turns: dict[str, int] = {}
@@ -75,7 +79,7 @@ def inspect_file(
         "max": ordered[-1],
     }
     counts = preference.counts() if preference is not None else {}
-    return Inspection(str(path), detected, len(rows), turns, stats, trained, sum(lengths), first, counts, overlong)
+    return Inspection(str(path), detected, len(rows), turns, stats, trained, sum(lengths), first, counts, overlong, keys)
 
 
 def segments(tokenizer, ids: list[int], mask: list[int]) -> list[tuple[str, bool]]:
@@ -87,3 +91,10 @@ def segments(tokenizer, ids: list[int], mask: list[int]) -> list[tuple[str, bool
             out.append((tokenizer.decode(ids[start:i]), bool(mask[start])))
             start = i
     return out
+
+
+def record_keys(path: Path, fmt: str, options: FormatOptions) -> dict[str, list[str]]:
+    """The keys the file's records have, split into those format `fmt` reads and those kept in `meta`."""
+    present = {key for _, record in read_records(path) for key in record}
+    fields = record_fields(fmt, options)
+    return {"read": sorted(present & fields), "kept in meta": sorted(present - fields)}
