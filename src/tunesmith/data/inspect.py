@@ -79,7 +79,9 @@ def inspect_file(
         "max": ordered[-1],
     }
     counts = preference.counts() if preference is not None else {}
-    return Inspection(str(path), detected, len(rows), turns, stats, trained, sum(lengths), first, counts, overlong, keys)
+    return Inspection(
+        str(path), detected, len(rows), turns, stats, trained, sum(lengths), first, counts, overlong, keys
+    )
 
 
 def segments(tokenizer, ids: list[int], mask: list[int]) -> list[tuple[str, bool]]:
