@@ -153,3 +153,34 @@ def test_exported_sft_reads_back_as_a_canonical_dataset(store, tmp_path):
     fmt = detect_format(records)
     assert fmt == "openai"
     assert [to_messages(r, w, fmt)[-1]["content"] for w, r in records] == ["answer a", "fixed b"]
+
+
+def test_a_tool_calling_exchange_exports_as_tool_use_training_data(store, tmp_path):
+    from tunesmith.data.loading import load_messages
+
+    tools = [{"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object"}}}]
+    call = {"id": "c1", "type": "function", "function": {"name": "get_weather", "arguments": '{"city": "Oslo"}'}}
+    messages = [
+        {"role": "user", "content": "Weather in Oslo?"},
+        {"role": "assistant", "content": "", "tool_calls": [call]},
+        {"role": "tool", "content": '{"temp": 3}', "tool_call_id": "c1"},
+    ]
+    store.log(
+        LoggedRequest(id="t", endpoint="chat", model="m", output="It is 3.", messages=messages, params={"tools": tools})
+    )
+    store.log(
+        LoggedRequest(
+            id="u",
+            endpoint="chat",
+            model="m",
+            messages=messages[:1],
+            params={"tools": tools},
+            output='<tool_call>\n{"name": "get_weather", "arguments": {"city": "Oslo"}}\n</tool_call>',
+        )
+    )
+    export_logs(store, LogFilter(), "sft", tmp_path / "sft.jsonl")
+    _, rows = load_messages(tmp_path / "sft.jsonl")
+    assert rows[0]["tools"] == tools and rows[0]["messages"][1]["tool_calls"][0]["id"] == "c1"
+    assert rows[0]["messages"][2]["tool_call_id"] == "c1"
+    reply = rows[1]["messages"][-1]
+    assert reply["content"] == "" and reply["tool_calls"][0]["function"]["arguments"] == '{"city": "Oslo"}'

@@ -38,7 +38,10 @@ def export_logs(store: Store, where: LogFilter, fmt: str, out: str | Path) -> in
 
 
 def sft_rows(logged: list[LoggedRequest]) -> list[dict]:
-    """Supervised rows: corrected answers replace the originals; answers rated down and not corrected are dropped."""
+    """Supervised rows: corrected answers replace the originals; answers rated down and not corrected are dropped.
+
+    Chat rows keep the request's tools and its turns' tool calls and results, so a tool-calling exchange exports
+    as tool-use training data."""
     rows = []
     for entry in logged:
         correction = entry.correction
@@ -47,7 +50,10 @@ def sft_rows(logged: list[LoggedRequest]) -> list[dict]:
         answer = correction if correction is not None else entry.output
         source = "corrected" if correction is not None else "logged"
         if entry.endpoint == "chat":
-            row = {"messages": [*_prompt(entry), {"role": "assistant", "content": answer}]}
+            turns = [{k: v for k, v in m.items() if v is not None} for m in entry.messages or []]
+            row = {"messages": [*turns, {"role": "assistant", "content": answer}]}
+            if (entry.params or {}).get("tools"):  # the reply's <tool_call> text is read back as calls
+                row["tools"] = entry.params["tools"]
         else:
             row = {"prompt": entry.prompt, "completion": answer}
         rows.append({**row, "meta": _meta(entry, source)})
