@@ -63,5 +63,5 @@ def test_compare_reports_the_probe_before_and_after(make_recipe):
             and 0 <= result.metrics["probe/if_instruction_strict"] <= 1
         )
         rows = [json.loads(line) for line in (run.eval_dir / f"probe-{i}.jsonl").read_text().splitlines()]
-        assert len(rows) == len(load_probe()) and set(rows[0]) == {"prompt", "prediction", "passed"}
+        assert len(rows) == recipe.eval.limit and set(rows[0]) == {"prompt", "prediction", "passed"}  # --limit caps it
     assert "| probe/if_prompt_strict |" in (run.eval_dir / "report.md").read_text()

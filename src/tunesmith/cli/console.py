@@ -14,9 +14,14 @@ errors = Console(stderr=True)
 
 
 class RichProgress(Progress):
-    """Renders library progress as rich bars with ETA, and notes as dim lines."""
+    """Renders library progress as rich bars with ETA, and notes as dim lines.
 
-    def __init__(self) -> None:
+    Bars that run together share one display; once the last of them finishes it is printed (once: a display that
+    is not a terminal shows only its final state) and cleared, so later bars do not print the earlier ones again.
+    """
+
+    def __init__(self, out: Console | None = None) -> None:
+        self.console = out or console
         self.bar = RichBar(
             TextColumn("[bold]{task.description}"),
             BarColumn(),
@@ -25,7 +30,7 @@ class RichProgress(Progress):
             TextColumn("ETA"),
             TimeRemainingColumn(),
             TextColumn("{task.fields[info]}"),
-            console=console,
+            console=self.console,
             transient=False,
         )
         self.tasks: dict[str, int] = {}
@@ -37,7 +42,7 @@ class RichProgress(Progress):
 
     def update(self, task: str, completed: int, **info: float | str) -> None:
         if task in self.tasks:
-            text = "  ".join(f"{k} {v}" for k, v in info.items())
+            text = "  ".join(f"{k} {number(v)}" for k, v in info.items())
             self.bar.update(self.tasks[task], completed=completed, info=text)
 
     def finish(self, task: str) -> None:
@@ -45,9 +50,16 @@ class RichProgress(Progress):
             self.bar.stop_task(self.tasks.pop(task))
         if not self.tasks:
             self.bar.stop()
+            for done in list(self.bar.task_ids):
+                self.bar.remove_task(done)
 
     def note(self, message: str) -> None:
-        console.print(f"[dim]{message}[/dim]")
+        self.console.print(f"[dim]{message}[/dim]")
+
+
+def number(value: object) -> str:
+    """A float as a person reads it (4 significant digits: loss 0.1235, not 0.123456789); the rest as is."""
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
 
 
 def table(title: str, header: list[str], rows: list[list[str]]) -> Table:

@@ -7,7 +7,7 @@ import sys
 import typer
 
 from tunesmith.cli import bench, chat, data, evaluation, export, flywheel, jobs, logs, serve, sweep, train
-from tunesmith.cli.console import errors
+from tunesmith.cli.console import console, errors
 from tunesmith.errors import InputError
 
 app = typer.Typer(
@@ -16,6 +16,23 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        console.print(f"tunesmith {version('tunesmith')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    _: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
+) -> None:
+    """tunesmith: turn a generalist LLM into a specialist."""
+
+
 app.command("train")(train.train_command)
 app.command("sweep")(sweep.sweep_command)
 app.command("eval")(evaluation.eval_command)

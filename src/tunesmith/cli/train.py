@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from tunesmith.cli.console import RichProgress, console
+from tunesmith.cli.console import RichProgress, console, number
 from tunesmith.cli.evaluation import print_comparison
 from tunesmith.config import load_recipe
 
@@ -57,7 +57,7 @@ def _train_one(recipe: Path, overrides: list[str], resume: bool, overwrite: bool
     console.print(
         f"[green]Trained[/green] {result.steps} steps in {result.train_seconds:.0f}s ({result.precision}); "
         f"trainable {result.trainable_params:,} of {result.total_params:,} parameters; "
-        f"best validation loss {result.best_eval_loss}. Run: {result.run_dir}"
+        f"best validation loss {number(result.best_eval_loss)}. Run: {result.run_dir}"
     )
     return True
 
@@ -70,7 +70,7 @@ def _train_chain(recipe: Path, overrides: list[str], resume: bool, overwrite: bo
     for stage, result in zip(recipes, results):
         console.print(
             f"[green]Stage {stage.output.name}[/green]: {result['steps']} steps in {result['train_seconds']:.0f}s; "
-            f"held-out {result.get('held_out') or {}}"
+            "held-out " + (", ".join(f"{k} {number(v)}" for k, v in (result.get("held_out") or {}).items()) or "-")
         )
     console.print(f"Chain: {root}")
 

@@ -49,11 +49,15 @@ def score_probe(items: list[dict], replies: list[str]) -> tuple[dict[str, float]
     return metrics, rows
 
 
-def run_probe(model, tokenizer, batch_size: int = 16, progress: Progress = SILENT) -> tuple[dict[str, float], list]:
-    """Generate greedy replies to every probe prompt (no system prompt) and score them."""
+def run_probe(
+    model, tokenizer, batch_size: int = 16, progress: Progress = SILENT, limit: int | None = None, label: str = ""
+) -> tuple[dict[str, float], list]:
+    """Generate greedy replies to every probe prompt (the first `limit`, as eval's --limit; no system prompt) and
+    score them; `label` names the model on the progress bar."""
     from tunesmith.models.generate import generate
 
-    items = load_probe()
+    items = load_probe()[:limit] if limit else load_probe()
     conversations = [[{"role": "user", "content": item["prompt"]}] for item in items]
-    replies = generate(model, tokenizer, conversations, MAX_NEW_TOKENS, batch_size, progress=progress)
+    task = f"{label}: probe replies" if label else "probe replies"
+    replies = generate(model, tokenizer, conversations, MAX_NEW_TOKENS, batch_size, progress=progress, task=task)
     return score_probe(items, replies)

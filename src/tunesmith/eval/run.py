@@ -61,14 +61,17 @@ def evaluate(source: ModelSource, data: Path, cfg: EvalConfig, progress: Progres
     model, tokenizer = load_for_inference(source)
     progress.note(f"Evaluating {source.label} on {len(prompts)} examples from {data}")
     scores = {f"val_{k}": v for k, v in validation_loss(model, tokenizer, _full(prompts, refs), tools=tools).items()}
-    preds = generate(model, tokenizer, prompts, cfg.max_new_tokens, cfg.batch_size, progress=progress, tools=tools)
+    task = f"{source.label}: eval replies"
+    preds = generate(
+        model, tokenizer, prompts, cfg.max_new_tokens, cfg.batch_size, progress=progress, tools=tools, task=task
+    )
     scores.update(metric_fns.compute(cfg.metrics, preds, refs, json_fields=cfg.json_fields))
     rows = [{"prompt": p[-1]["content"], "reference": r, "prediction": y} for p, r, y in zip(prompts, refs, preds)]
     probe_rows: list[dict] = []
     if cfg.forgetting_probe:
         from tunesmith.eval.probe import run_probe
 
-        probe_scores, probe_rows = run_probe(model, tokenizer, cfg.batch_size, progress)
+        probe_scores, probe_rows = run_probe(model, tokenizer, cfg.batch_size, progress, cfg.limit, source.label)
         scores.update({f"probe/{k}": v for k, v in probe_scores.items()})
     return EvalResult(label=source.label, metrics=scores, predictions=rows, probe_predictions=probe_rows)
 

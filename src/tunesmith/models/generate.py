@@ -36,8 +36,10 @@ def generate(
     top_p: float = 1.0,
     progress: Progress = SILENT,
     tools: list[list[dict] | None] | None = None,
+    task: str = "generate",
 ) -> list[str]:
-    """The assistant's reply to each conversation (offered its `tools`, when given), in input order."""
+    """The assistant's reply to each conversation (offered its `tools`, when given), in input order; `task` names
+    the progress bar (e.g. which model answers which set)."""
     import torch
 
     prompts = render_prompts(tokenizer, conversations, tools)
@@ -45,7 +47,7 @@ def generate(
     replies: list[str] = [""] * len(prompts)
     tokenizer.padding_side = "left"
     sampling = sampling_kwargs(temperature, top_p)
-    progress.start("generate", len(prompts))
+    progress.start(task, len(prompts))
     for start in range(0, len(order), batch_size):
         batch = order[start : start + batch_size]
         enc = tokenizer([prompts[i] for i in batch], return_tensors="pt", padding=True, add_special_tokens=False)
@@ -60,6 +62,6 @@ def generate(
         new_tokens = out[:, enc["input_ids"].shape[1] :]
         for i, text in zip(batch, tokenizer.batch_decode(new_tokens, skip_special_tokens=True)):
             replies[i] = text.strip()
-        progress.update("generate", min(start + batch_size, len(order)))
-    progress.finish("generate")
+        progress.update(task, min(start + batch_size, len(order)))
+    progress.finish(task)
     return replies

@@ -63,7 +63,7 @@ class ReportProgress(TrainerCallback):
     def on_log(self, args, state, control, logs=None, **kwargs):
         for key in ("loss", "eval_loss"):
             if logs and key in logs:
-                self.info[key] = round(float(logs[key]), 4)
+                self.info[key] = float(logs[key])  # shown to 4 significant digits by whoever renders it
 
     def on_step_end(self, args, state, control, **kwargs):
         self.progress.update("train", state.global_step, **self.info)
