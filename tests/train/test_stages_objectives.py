@@ -62,3 +62,24 @@ def test_distill_matches_a_teacher_with_the_same_tokenizer(make_recipe, tiny_mod
     losses = [r["loss"] for r in rows if "loss" in r]
     assert losses and all(loss >= 0 for loss in losses)  # a divergence, never negative
     assert lora_b_moved(RunDir(recipe.run_dir))
+
+
+def test_pretrain_packing_keeps_every_token_of_a_document_longer_than_max_length(make_recipe, tmp_path):
+    from transformers import TrainerCallback
+
+    class CountTokens(TrainerCallback):
+        tokens = 0
+
+        def on_train_begin(self, args, state, control, train_dataloader=None, **kwargs):
+            CountTokens.tokens = sum(len(ids) for ids in train_dataloader.dataset["input_ids"])
+
+    long_doc = " ".join(f"word{i}" for i in range(200))  # several hundred tokens, max_length is 64
+    data = write_jsonl(tmp_path / "long.jsonl", [{"text": long_doc}, {"text": "short one"}])
+    recipe = make_recipe(
+        stage="pretrain", data={"train": str(data), "validation_split": 0.0}, train={**FAST, "max_steps": 1}
+    )
+    train(recipe, callbacks=[CountTokens()])
+    from transformers import AutoTokenizer
+
+    expected = len(AutoTokenizer.from_pretrained(recipe.model)(long_doc)["input_ids"])
+    assert CountTokens.tokens >= expected  # TRL's "bfd" would have kept 64 of them

@@ -91,9 +91,9 @@ def adapter_folder(path: str | Path, base: str) -> Path:
 
 
 def _run_base(recipe: Path) -> str:
-    from tunesmith.config import load_recipe
+    from tunesmith.config import load_run_recipe
 
-    return load_recipe(recipe).model
+    return load_run_recipe(recipe).model
 
 
 def _same_model(a: str, b: str) -> bool:

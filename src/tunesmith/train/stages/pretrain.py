@@ -1,8 +1,10 @@
 """Continued pretraining on raw text (domain adaptation): next-token loss on every token, packed by default.
 
 `data.train` is a document file or folder (txt, md, html, pdf, docx, read by the data studio's readers) or a
-JSON/JSONL file of records with a `text` field. Packing concatenates the texts into `train.max_length`
-windows with per-document attention, so no compute is spent on padding.
+JSON/JSONL file of records with a `text` field. Packing (TRL's `bfd_split`) fills `train.max_length` windows with
+the texts, per-document attention, and splits a text longer than a window across several windows, so no token of
+a long document is dropped and no compute is spent on padding. Unpacked, each text keeps its first `max_length`
+tokens, as SFT does.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ def build_trainer(job: TrainJob, cfg: Config):
         **training_args(job, SFTConfig),
         max_length=job.recipe.train.max_length,
         packing=cfg.packing,
-        packing_strategy="bfd",
+        packing_strategy="bfd_split",  # "bfd" would keep only each document's first max_length tokens
         dataset_text_field="text",
     )
     job.model.config.use_cache = False
