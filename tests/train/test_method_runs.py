@@ -86,8 +86,12 @@ def test_p_tuning_trains_without_keep_best_and_refuses_to_resume(make_recipe):
     train(recipe)
     saved = yaml.safe_load((RunDir(recipe.run_dir).recipe).read_text())
     assert saved["train"]["keep_best"] is False  # turned off up front: its checkpoints cannot be loaded back
+    assert train(recipe, resume=True).already_complete  # finished: nothing to resume, nothing refused
+    longer = recipe.model_copy(
+        update={"train": recipe.train.model_copy(update={"max_steps": recipe.train.max_steps + 2})}
+    )
     with pytest.raises(InputError, match="--resume: method 'p_tuning' cannot resume"):
-        train(recipe, resume=True)
+        train(longer, resume=True)  # more steps asked: it would have to load its checkpoint back
 
 
 def test_the_guard_stops_a_trainer_that_would_reload_a_p_tuning_checkpoint():
