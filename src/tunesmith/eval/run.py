@@ -12,7 +12,7 @@ from tunesmith.eval import metrics as metric_fns
 from tunesmith.eval.loss import validation_loss
 from tunesmith.models.generate import generate
 from tunesmith.models.loading import ModelSource, load_for_inference
-from tunesmith.models.tool_calls import call_text
+from tunesmith.models.tool_calls import assistant_text
 from tunesmith.progress import SILENT, Progress
 
 
@@ -43,15 +43,9 @@ def eval_examples(path: Path, limit: int | None = None) -> EvalExamples:
         messages = [{k: v for k, v in m.items() if v is not None} for m in row["messages"]]
         last = max(i for i, m in enumerate(messages) if m["role"] == "assistant")
         examples.prompts.append(messages[:last])
-        examples.references.append(reply_text(messages[last]))
+        examples.references.append(assistant_text(messages[last]))
         examples.tools.append(row.get("tools"))
     return examples
-
-
-def reply_text(message: dict) -> str:
-    """An assistant turn as the model would write it: its content, then its calls in the fallback format."""
-    calls = "\n".join(call_text(call) for call in message.get("tool_calls") or [])
-    return "\n".join(part for part in (message.get("content") or "", calls) if part)
 
 
 def evaluate(source: ModelSource, data: Path, cfg: EvalConfig, progress: Progress = SILENT) -> EvalResult:

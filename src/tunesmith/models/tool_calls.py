@@ -92,6 +92,15 @@ def call_text(call: dict) -> str:
     return f"{CALL_OPEN}\n{json.dumps(body, ensure_ascii=False)}\n{CALL_CLOSE}"
 
 
+def assistant_text(message: dict) -> str:
+    """An assistant turn as the model writes it in the fallback format: its content, then each call."""
+    content = message.get("content") or ""
+    if not message.get("tool_calls"):
+        return content
+    calls = "\n".join(call_text(call) for call in message["tool_calls"])
+    return f"{content}\n{calls}" if content.strip() else calls
+
+
 def tools_block(tools: list[dict]) -> str:
     """The fallback format's system-turn text listing `tools`."""
     listed = "\n".join(json.dumps(tool, ensure_ascii=False) for tool in tools)
@@ -108,8 +117,7 @@ def as_text(messages: list[dict], tools: list[dict] | None) -> list[dict]:
         if m.get("weight") is not None:
             turn["weight"] = m["weight"]
         if m["role"] == "assistant" and m.get("tool_calls"):
-            calls = "\n".join(call_text(call) for call in m["tool_calls"])
-            turn["content"] = f"{turn['content']}\n{calls}" if turn["content"].strip() else calls
+            turn["content"] = assistant_text(m)
         elif m["role"] == "tool":
             turn = {"role": "user", "content": f"<tool_response>\n{turn['content']}\n</tool_response>"}
         turns.append(turn)

@@ -35,11 +35,12 @@ from tunesmith.serve.schemas import (
     CompletionChunkChoice,
     CompletionRequest,
     FunctionCallDelta,
+    NamedToolChoice,
     ToolCallDelta,
     Usage,
 )
 from tunesmith.serve.store import LoggedRequest
-from tunesmith.serve.tools import CallStreams, ToolUse, calls_of, canonical_turn, forced_json, tool_use
+from tunesmith.serve.tools import CallStream, ToolUse, calls_of, canonical_turn, forced_json, tool_use
 
 if TYPE_CHECKING:
     from tunesmith.serve.app import Server
@@ -137,8 +138,9 @@ class Exchange:
         )
 
 
-def to_generation_request(body: RequestBody, max_tokens_limit: int) -> GenerationRequest:
-    """Check the parameters against the server's limits and turn them into a backend request."""
+def to_generation_request(body: RequestBody, max_tokens_limit: int, use: ToolUse | None = None) -> GenerationRequest:
+    """Check the parameters against the server's limits and turn them into a backend request (`use`: the chat
+    request's tools, as `tool_use` read them)."""
     extra = body.model_extra or {}
     for name in UNSUPPORTED:
         if extra.get(name) not in (None, False, 0, [], ""):
@@ -152,7 +154,6 @@ def to_generation_request(body: RequestBody, max_tokens_limit: int) -> Generatio
     response_format = None
     if isinstance(body, ChatCompletionRequest) and body.response_format and body.response_format.type != "text":
         response_format = json.dumps(body.response_format.model_dump(by_alias=True), sort_keys=True)
-    use = tool_use(body) if isinstance(body, ChatCompletionRequest) else None
     if response_format and forced_json(use):
         raise invalid("Ask for a tool call (tool_choice) or for JSON (response_format), not both.", "tool_choice")
     sampling = Sampling(
@@ -169,7 +170,7 @@ def to_generation_request(body: RequestBody, max_tokens_limit: int) -> Generatio
         if use is not None and use.parse:
             request.tools = use.tools
             choice = body.tool_choice
-            request.tool_choice = choice.model_dump() if hasattr(choice, "model_dump") else choice
+            request.tool_choice = choice.model_dump() if isinstance(choice, NamedToolChoice) else choice
     else:
         prompts = [body.prompt] if isinstance(body.prompt, str) else body.prompt
         if len(prompts) != 1:
@@ -187,14 +188,14 @@ async def respond(
 ) -> ChatCompletion | Completion | StreamingResponse:
     """Submit the request to the backend, then answer it whole or streamed; either way it is logged and counted."""
     try:
-        request = to_generation_request(body, server.settings.max_tokens)
+        tools = tool_use(body) if isinstance(body, ChatCompletionRequest) else None
+        request = to_generation_request(body, server.settings.max_tokens, tools)
         generation = server.backend.submit(request)
     except APIError as exc:
         known = {m.name for m in server.backend.models()}
         label = ctx.model if ctx.model in known else "unknown"  # never a label per made-up name
         server.metrics.observe(label, ctx.endpoint, exc.status)
         raise
-    tools = tool_use(body) if isinstance(body, ChatCompletionRequest) else None
     exchange = Exchange(ctx, body, request, Answer(generation), tools)
     if body.stream:
         return stream(server, exchange)
@@ -245,10 +246,10 @@ def piece(ctx: RequestContext, event: Delta | Finish) -> list[ChatChunkChoice | 
     return [CompletionChunkChoice(index=event.index, text=text or "", finish_reason=reason)]
 
 
-def tool_pieces(calls: CallStreams, event: Delta | Finish) -> list[ChatChunkChoice]:
+def tool_pieces(calls: list[CallStream], event: Delta | Finish) -> list[ChatChunkChoice]:
     """The chunk choices for one event of a request with tools: content while it cannot be a call, then, at the
     end, the rest of the content, the calls whole, and the finish reason."""
-    stream_ = calls.streams[event.index]
+    stream_ = calls[event.index]
     if isinstance(event, Delta):
         text = stream_.add(event.text)
         return [ChatChunkChoice(index=event.index, delta=ChatDelta(content=text))] if text else []
@@ -274,7 +275,7 @@ def stream(server: Server, exchange: Exchange) -> StreamingResponse:
             if ctx.endpoint == "chat":
                 for i in range(answer.generation.n):
                     yield chunk(ctx, [opening(i)])
-            calls = CallStreams(answer.generation.n) if exchange.parses_calls() else None
+            calls = [CallStream() for _ in range(answer.generation.n)] if exchange.parses_calls() else None
             async for event in answer.generation:
                 answer.add(event)
                 for part in piece(ctx, event) if calls is None else tool_pieces(calls, event):

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import json
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from tunesmith.models.tool_calls import CALL_OPEN, parse_tool_calls
+from tunesmith.serve.backends.base import held_back
 from tunesmith.serve.errors import invalid
 from tunesmith.serve.schemas import ChatCompletionRequest, ChatMessage, FunctionCall, ToolCall
 
@@ -97,7 +98,7 @@ class CallStream:
                 return self._send_to(self._before_space(start))
         if self.held:
             return ""
-        return self._send_to(self._before_space(len(self.text) - _prefix_overlap(self.text, CALL_OPEN)))
+        return self._send_to(self._before_space(len(self.text) - held_back(self.text, (CALL_OPEN,))))
 
     def _before_space(self, end: int) -> int:
         """`end` moved back over whitespace (which, before a call, is not content; else it goes out later)."""
@@ -118,25 +119,6 @@ class CallStream:
         piece = self.text[self.sent : end] if end > self.sent else ""
         self.sent = max(self.sent, end)
         return piece
-
-
-@dataclass
-class CallStreams:
-    """One CallStream per choice of a request."""
-
-    n: int
-    streams: list[CallStream] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        self.streams = [CallStream() for _ in range(self.n)]
-
-
-def _prefix_overlap(text: str, marker: str) -> int:
-    """How many trailing characters of `text` could begin `marker`."""
-    for size in range(min(len(marker) - 1, len(text)), 0, -1):
-        if text.endswith(marker[:size]):
-            return size
-    return 0
 
 
 def forced_json(use: ToolUse | None) -> str | None:

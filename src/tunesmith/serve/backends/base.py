@@ -49,6 +49,18 @@ class Delta:
     text: str
 
 
+def held_back(text: str, markers: tuple[str, ...]) -> int:
+    """How many trailing characters of streamed `text` could be the start of a marker (a stop string, a tool
+    call's opening tag): not sent until the next tokens say."""
+    longest = 0
+    for marker in markers:
+        for size in range(min(len(marker) - 1, len(text)), longest, -1):
+            if text.endswith(marker[:size]):
+                longest = size
+                break
+    return longest
+
+
 @dataclass(frozen=True)
 class Finish:
     """Choice `index` is complete: `reason` is "stop" or "length"; `tokens` it generated."""

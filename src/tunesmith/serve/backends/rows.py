@@ -13,7 +13,7 @@ import torch
 from transformers import StoppingCriteria
 from transformers.generation.streamers import BaseStreamer
 
-from tunesmith.serve.backends.base import Delta, Finish, Generation
+from tunesmith.serve.backends.base import Delta, Finish, Generation, held_back
 
 
 @dataclass
@@ -59,7 +59,7 @@ class RowStreamer(BaseStreamer):
             elif len(row.tokens) >= row.limit:
                 self._finish(row, "length", self._text(row, final=True))
             else:
-                self._send(row, text[: len(text) - _held_back(text, self.stop)])
+                self._send(row, text[: len(text) - held_back(text, self.stop)])
 
     def end(self) -> None:
         """Generation stopped: every row still open ends here (it reached the batch's token limit)."""
@@ -105,14 +105,3 @@ def _first_stop(text: str, stops: tuple[str, ...]) -> int | None:
     """Where the earliest stop string starts in `text`, if any."""
     found = [i for i in (text.find(s) for s in stops) if i >= 0]
     return min(found) if found else None
-
-
-def _held_back(text: str, stops: tuple[str, ...]) -> int:
-    """How many trailing characters could be the start of a stop string (not sent until we know)."""
-    longest = 0
-    for stop in stops:
-        for size in range(min(len(stop) - 1, len(text)), longest, -1):
-            if text.endswith(stop[:size]):
-                longest = size
-                break
-    return longest
