@@ -147,6 +147,19 @@ def check_export(
 ) -> ExportCheck:
     """Compare the runtime's greedy replies with the PyTorch reference and score both with the task metrics."""
     exported = runtime_replies(runtime, prompts, stops, progress)
+    return compare_replies(fmt, artifact, runtime, exported, prompts, reference, tokenizer)
+
+
+def compare_replies(
+    fmt: str,
+    artifact: Path,
+    runtime: Runtime,
+    exported: Replies,
+    prompts: EvalPrompts,
+    reference: Replies,
+    tokenizer,
+) -> ExportCheck:
+    """`check_export` on replies already generated (so a caller that also compares them elsewhere generates once)."""
     ours = _texts(tokenizer, exported.tokens)
     theirs = _texts(tokenizer, reference.tokens)
     same = [a == b for a, b in zip(exported.tokens, reference.tokens)]
