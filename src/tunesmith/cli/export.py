@@ -70,3 +70,80 @@ def _combine(runs: list[Path], out: Path, how, evaluate: bool, probe: bool, limi
     console.print(f"Combined run ({result.combination}, r={result.r}): {out}")
     if result.report:
         console.print(f"Report: {result.report}")
+
+
+@app.command("gguf")
+def gguf_command(
+    run: Path = typer.Argument(..., help="A finished run directory."),
+    out: Path = typer.Option(..., "--out", help="Folder for the GGUF file(s) and export_report.json."),
+    quant: str = typer.Option(
+        "f16",
+        "--quant",
+        help="f32, f16, bf16, q8_0 (llama.cpp's converter), or q4_0, q4_k_m, q5_k_m, q6_k … (quantizer).",
+    ),
+    adapter_only: bool = typer.Option(
+        False, "--adapter-only", help="The base as GGUF and the LoRA as a GGUF LoRA to load beside it (--lora)."
+    ),
+    verify: bool = typer.Option(
+        True, "--verify/--no-verify", help="Compare greedy replies in llama.cpp with PyTorch's."
+    ),
+    limit: int = typer.Option(None, "--limit", help="Verify on the first N eval prompts only."),
+    data: Path = typer.Option(None, "--data", help="Eval file to verify on (default: the run recipe's eval.file)."),
+    llama_cpp: Path = typer.Option(None, "--llama-cpp", help="A llama.cpp checkout to take the converters from."),
+) -> None:
+    """The run as GGUF through llama.cpp's own converter, verified in llama.cpp before it is reported done."""
+    from tunesmith.export.gguf import export_gguf
+
+    result = export_gguf(run, out, quant, adapter_only, verify, limit, llama_cpp, data, RichProgress())
+    print_gguf(result)
+
+
+@app.command("ollama")
+def ollama_command(
+    run: Path = typer.Argument(..., help="A finished run directory."),
+    out: Path = typer.Option(..., "--out", help="Folder for the GGUF, the Modelfile and export_report.json."),
+    quant: str = typer.Option("q4_k_m", "--quant", help="As for `export gguf` (default q4_k_m, Ollama's usual)."),
+    adapter_only: bool = typer.Option(
+        False, "--adapter-only", help="FROM the base GGUF with the LoRA as the Modelfile's ADAPTER."
+    ),
+    verify: bool = typer.Option(
+        True, "--verify/--no-verify", help="Compare greedy replies in llama.cpp with PyTorch's."
+    ),
+    limit: int = typer.Option(None, "--limit", help="Verify on the first N eval prompts only."),
+    data: Path = typer.Option(None, "--data", help="Eval file to verify on (default: the run recipe's eval.file)."),
+    llama_cpp: Path = typer.Option(None, "--llama-cpp", help="A llama.cpp checkout to take the converters from."),
+) -> None:
+    """The run's GGUF and a Modelfile (chat template, stop tokens, defaults), so `ollama create` works unchanged."""
+    from tunesmith.export.ollama import export_ollama
+
+    result = export_ollama(run, out, quant, adapter_only, verify, limit, llama_cpp, data, RichProgress())
+    print_gguf(result.gguf)
+    console.print(f"Modelfile: {result.modelfile}  (cd {out} && ollama create NAME)")
+
+
+def print_gguf(result) -> None:
+    """The files written and, when verified, a table of each check against PyTorch."""
+    from tunesmith.cli.console import table
+
+    for check in result.checks:
+        console.print(table(f"Verified in {check.runtime}", *check_table(check)))
+    if result.adapter_vs_merged is not None:
+        agree = result.adapter_vs_merged
+        console.print(f"Base + LoRA vs merged GGUF: {agree.identical}/{agree.prompts} greedy replies identical")
+    console.print(f"GGUF: {result.model}" + (f"  LoRA: {result.adapter}" if result.adapter else ""))
+    if result.report:
+        console.print(f"Report: {result.report}")
+
+
+def check_table(check) -> tuple[list[str], list[list[str]]]:
+    """(header, rows) of one ExportCheck: the export beside PyTorch, metric by metric."""
+    from tunesmith.cli.console import number
+
+    header = ["", "identical", *check.metrics, "size MB", "load s", "tok/s"]
+    size = f"{check.size_bytes / 1e6:.1f}"
+    exported = [check.format, f"{check.identical}/{check.prompts}", *map(number, check.metrics.values())]
+    pytorch = ["PyTorch", "", *(number(check.pytorch_metrics.get(k, "")) for k in check.metrics)]
+    return header, [
+        [*exported, size, number(check.load_seconds), number(check.tokens_per_second)],
+        [*pytorch, "", "", number(check.pytorch_tokens_per_second)],
+    ]
