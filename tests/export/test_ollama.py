@@ -14,7 +14,7 @@ import pytest
 
 from tests.export.gguf_runs import shared_root, train_run, varied_tiny_llama
 from tunesmith.errors import InputError
-from tunesmith.export.ollama import export_ollama
+from tunesmith.export.ollama import export_ollama, without_added_bos
 from tunesmith.export.ollama_template import SAMPLES, go_template, turn_template
 from tunesmith.models.loading import load_tokenizer
 
@@ -135,3 +135,14 @@ def test_a_chat_template_ollama_cannot_express_is_refused_before_anything_is_wri
     with pytest.raises(InputError, match="cannot be written as Ollama's TEMPLATE"):
         export_ollama(moved, tmp_path / "out")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["numbered-run"]
+
+
+def test_a_template_that_writes_bos_leaves_it_to_the_tokenizer_when_that_adds_bos_itself(smol_tokenizer):
+    tokenizer = with_template(copy.deepcopy(smol_tokenizer), LLAMA3)
+    tokenizer.add_bos_token = True  # as llama.cpp tokenizes when the GGUF says add_bos_token
+    found = without_added_bos(turn_template(tokenizer, "model"), tokenizer)
+    assert found.preamble == ""
+    conversation = SAMPLES[1]
+    (prompt,) = go_render(go_template(found), [conversation])
+    jinja = tokenizer.apply_chat_template(conversation, tokenize=False, add_generation_prompt=True)
+    assert tokenizer(prompt)["input_ids"] == tokenizer(jinja, add_special_tokens=False)["input_ids"]  # one BOS

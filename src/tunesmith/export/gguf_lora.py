@@ -41,6 +41,12 @@ def check_lora_only(run_dir: str | Path, source: ModelSource) -> None:
             f"method '{method}' trains the model itself, so there is no adapter to export alone; "
             "drop --adapter-only to export the whole model",
         )
+    if not Path(source.base).is_dir():
+        raise InputError(
+            str(run_dir),
+            f"the base model '{source.base}' is not a local folder, which llama.cpp's converter needs; "
+            "download it and point the recipe's model at the folder, or drop --adapter-only",
+        )
     cfg = PeftConfig.from_pretrained(str(source.adapter))
     why = _not_plain_lora(cfg)
     if why:
