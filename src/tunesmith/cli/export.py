@@ -121,6 +121,31 @@ def ollama_command(
     console.print(f"Modelfile: {result.modelfile}  (cd {out} && ollama create NAME)")
 
 
+@app.command("onnx")
+def onnx_command(
+    run: Path = typer.Argument(..., help="A finished run directory."),
+    out: Path = typer.Option(..., "--out", help="Folder for model.onnx, its tokenizer and export_report.json."),
+    precision: str = typer.Option(
+        "fp32", "--precision", help="fp32, or int8/int4 (weight-only, onnxruntime's MatMulNBits)."
+    ),
+    verify: bool = typer.Option(
+        True, "--verify/--no-verify", help="Compare greedy replies in onnxruntime with PyTorch's."
+    ),
+    limit: int = typer.Option(None, "--limit", help="Verify on the first N eval prompts only."),
+    data: Path = typer.Option(None, "--data", help="Eval file to verify on (default: the run recipe's eval.file)."),
+) -> None:
+    """The run as ONNX for onnxruntime on the CPU (onnxruntime-genai's model builder), verified in onnxruntime."""
+    from tunesmith.cli.console import table
+    from tunesmith.export.onnx import export_onnx
+
+    result = export_onnx(run, out, precision, verify, limit, data, RichProgress())
+    if result.check is not None:
+        console.print(table(f"Verified in {result.check.runtime}", *check_table(result.check)))
+    console.print(f"ONNX: {result.model}")
+    if result.report:
+        console.print(f"Report: {result.report}")
+
+
 def print_gguf(result) -> None:
     """The files written and, when verified, a table of each check against PyTorch."""
     from tunesmith.cli.console import table
