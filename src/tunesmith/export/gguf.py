@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tunesmith.atomic import atomic_dir
-from tunesmith.config import EvalConfig, load_run_recipe
-from tunesmith.errors import InputError
+from tunesmith.config import EvalConfig
 from tunesmith.export import verify as verification
 from tunesmith.export.gguf_lora import base_with_run_tokenizer, check_lora_only
 from tunesmith.export.llama_cpp import (
@@ -26,8 +25,8 @@ from tunesmith.export.llama_cpp import (
     import_llama_cpp,
     quantize,
 )
-from tunesmith.export.merge import _check_mergeable, merge_run
-from tunesmith.models.loading import ModelSource, load_model, load_tokenizer, source_for
+from tunesmith.export.merge import _check_mergeable, merged_folder
+from tunesmith.models.loading import ModelSource, source_for
 from tunesmith.progress import SILENT, Progress
 from tunesmith.runs import open_run
 
@@ -90,7 +89,7 @@ def plan_gguf(
         _check_mergeable(run_dir, source.adapter)
     if adapter_only:
         check_lora_only(run_dir, source)
-    eval_cfg = _eval_config(run.recipe, eval_file) if verify else None
+    eval_cfg = verification.eval_config(run.recipe, eval_file) if verify else None
     if verify:
         import_llama_cpp("verifying the GGUF in llama.cpp (add --no-verify to skip)")
     if quant not in CONVERTER_TYPES:
@@ -126,7 +125,7 @@ def write_gguf(plan: GGUFPlan, folder: Path, final: Path, progress: Progress = S
     quant, source = plan.quant, plan.source
     work = folder / WORK
     work.mkdir()
-    merged = _merged_folder(plan.run_dir, source, work, progress) if plan.eval or not plan.adapter_only else None
+    merged = merged_folder(plan.run_dir, source, work, progress) if plan.eval or not plan.adapter_only else None
     if plan.adapter_only:
         base = base_with_run_tokenizer(Path(source.base), source.adapter, work / "base")
         model = write_model(plan.tools, base, folder / f"base-{quant}.gguf", quant, work, progress)
@@ -137,7 +136,7 @@ def write_gguf(plan: GGUFPlan, folder: Path, final: Path, progress: Progress = S
         adapter = None
     result = GGUFExport(final, quant, final / model.name, adapter and final / adapter.name)
     if plan.eval is not None:
-        ref = _pytorch_reference(merged, plan.eval, plan.limit, progress)
+        ref = verification.pytorch_reference(merged, plan.eval, plan.limit, progress)
         runtime, replies = _llama_cpp_replies(ref, model, adapter, progress)
         result.checks = [_check(ref, runtime, replies, model, adapter, quant)]
         if adapter is not None:
@@ -175,31 +174,7 @@ def write_lora(tools: Converters, adapter: Path, base: Path, target: Path, progr
     return target
 
 
-@dataclass
-class _Reference:
-    """The PyTorch model's greedy replies on the eval prompts, with what comparing against them needs."""
-
-    prompts: verification.EvalPrompts
-    replies: verification.Replies
-    tokenizer: object
-    stops: set[int]
-
-    @property
-    def n_ctx(self) -> int:
-        return max(map(len, self.prompts.ids), default=0) + self.prompts.max_new_tokens + 1
-
-
-def _pytorch_reference(model_dir: Path, cfg: EvalConfig, limit: int | None, progress: Progress) -> _Reference:
-    tokenizer = load_tokenizer(str(model_dir))
-    model = load_model(str(model_dir)).eval()
-    prompts = verification.eval_prompts(cfg, tokenizer, limit)
-    if not prompts.ids:
-        raise InputError(str(cfg.file), "no eval examples to verify the export on")
-    stops = verification.stop_ids(model, tokenizer)
-    return _Reference(prompts, verification.pytorch_replies(model, prompts, stops, progress), tokenizer, stops)
-
-
-def _llama_cpp_replies(ref: _Reference, model: Path, adapter: Path | None, progress: Progress):
+def _llama_cpp_replies(ref: verification.Reference, model: Path, adapter: Path | None, progress: Progress):
     """(runtime, greedy replies) of a GGUF (with its LoRA) in llama.cpp on the reference's prompts."""
     from tunesmith.export.gguf_runtime import LlamaCppRuntime
 
@@ -210,33 +185,12 @@ def _llama_cpp_replies(ref: _Reference, model: Path, adapter: Path | None, progr
         runtime.close()
 
 
-def _check(ref: _Reference, runtime, replies, model: Path, adapter: Path | None, quant: str):
+def _check(ref: verification.Reference, runtime, replies, model: Path, adapter: Path | None, quant: str):
     """The ExportCheck of the kept artifact (the LoRA, adapter-only), named by its file name in the report."""
     fmt = f"gguf {quant}" + (f" + lora {_lora_type(quant)}" if adapter else "")
     artifact = adapter or model
     check = verification.compare_replies(fmt, artifact, runtime, replies, ref.prompts, ref.replies, ref.tokenizer)
     return dataclasses.replace(check, artifact=artifact.name)
-
-
-def _merged_folder(run_dir: str | Path, source: ModelSource, work: Path, progress: Progress) -> Path:
-    """The model as one transformers folder: a full/freeze run's own, else base + adapter merged into `work`."""
-    if source.adapter is None:
-        return Path(source.base)
-    progress.note("Merging the adapter into its base model")
-    return merge_run(run_dir, work / "merged")  # its own note would name the scratch folder
-
-
-def _eval_config(recipe: Path, eval_file: str | Path | None) -> EvalConfig:
-    cfg = load_run_recipe(recipe).eval
-    if eval_file is not None:
-        cfg = cfg.model_copy(update={"file": Path(eval_file)})
-    if cfg.file is None:
-        raise InputError(
-            "--data", "the run's recipe has no eval.file to verify the export on: give --data FILE, or --no-verify"
-        )
-    if not Path(cfg.file).is_file():
-        raise InputError(str(cfg.file), "eval file not found (give --data FILE, or --no-verify)")
-    return cfg
 
 
 def _lora_type(quant: str) -> str:

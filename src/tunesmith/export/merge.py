@@ -6,7 +6,7 @@ from pathlib import Path
 
 from tunesmith.atomic import atomic_dir
 from tunesmith.errors import InputError
-from tunesmith.models.loading import load_for_inference, source_for
+from tunesmith.models.loading import ModelSource, load_for_inference, source_for
 from tunesmith.progress import SILENT, Progress
 
 
@@ -25,6 +25,15 @@ def merge_run(run_dir: str | Path, out: str | Path, progress: Progress = SILENT)
         tokenizer.save_pretrained(tmp)
     progress.note(f"Merged model written to {out}")
     return Path(out)
+
+
+def merged_folder(run_dir: str | Path, source: ModelSource, work: Path, progress: Progress = SILENT) -> Path:
+    """The model as one transformers folder for an exporter: a full/freeze run's own, else base + adapter merged
+    into `work` (a scratch folder, so its own note would name nothing useful)."""
+    if source.adapter is None:
+        return Path(source.base)
+    progress.note("Merging the adapter into its base model")
+    return merge_run(run_dir, work / "merged")
 
 
 def _check_mergeable(run_dir: str | Path, adapter: Path) -> None:

@@ -15,13 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tunesmith.atomic import atomic_dir
-from tunesmith.config import EvalConfig, load_run_recipe
-from tunesmith.errors import InputError
+from tunesmith.config import EvalConfig
 from tunesmith.export import verify as verification
-from tunesmith.export.merge import _check_mergeable, merge_run
+from tunesmith.export.merge import _check_mergeable, merged_folder
 from tunesmith.export.onnx_builder import build, builder_version, check_installed, check_precision
 from tunesmith.export.onnx_runtime import Decoder, OnnxRuntime
-from tunesmith.models.loading import ModelSource, load_model, load_tokenizer, source_for
+from tunesmith.models.loading import ModelSource, source_for
 from tunesmith.progress import SILENT, Progress
 from tunesmith.runs import open_run
 
@@ -64,7 +63,7 @@ def plan_onnx(
     source = source_for(run_dir, progress)
     if source.adapter is not None:
         _check_mergeable(run_dir, source.adapter)
-    eval_cfg = _eval_config(run.recipe, eval_file) if verify else None
+    eval_cfg = verification.eval_config(run.recipe, eval_file) if verify else None
     check_installed()
     return ONNXPlan(Path(run_dir), source, precision, eval_cfg, limit)
 
@@ -94,11 +93,11 @@ def write_onnx(plan: ONNXPlan, folder: Path, final: Path, progress: Progress = S
     """Build and verify the planned export and its report in `folder`, which will be moved to `final`."""
     work = folder / WORK
     work.mkdir()
-    merged = _merged_folder(plan, work, progress)
+    merged = merged_folder(plan.run_dir, plan.source, work, progress)
     model = build(merged, folder, plan.precision, work / "cache", _layers(merged), progress)
     Decoder.read(folder).check_cpu_attention(str(plan.run_dir))
     result = ONNXExport(final, plan.precision, final / model.name)
-    reference = _pytorch_reference(merged, plan.eval, plan.limit, progress) if plan.eval else None
+    reference = verification.pytorch_reference(merged, plan.eval, plan.limit, progress) if plan.eval else None
     shutil.rmtree(work)  # before measuring: the report's size is the folder as shipped
     if reference is not None:
         result.check = _check(folder, final, plan.precision, reference, progress)
@@ -108,27 +107,9 @@ def write_onnx(plan: ONNXPlan, folder: Path, final: Path, progress: Progress = S
     return result
 
 
-@dataclass
-class _Reference:
-    """The merged PyTorch model's greedy replies on the eval prompts, with what comparing against them needs."""
-
-    prompts: verification.EvalPrompts
-    replies: verification.Replies
-    tokenizer: object
-    stops: set[int]
-
-
-def _pytorch_reference(model_dir: Path, cfg: EvalConfig, limit: int | None, progress: Progress) -> _Reference:
-    tokenizer = load_tokenizer(str(model_dir))
-    model = load_model(str(model_dir)).eval()
-    prompts = verification.eval_prompts(cfg, tokenizer, limit)
-    if not prompts.ids:
-        raise InputError(str(cfg.file), "no eval examples to verify the export on")
-    stops = verification.stop_ids(model, tokenizer)
-    return _Reference(prompts, verification.pytorch_replies(model, prompts, stops, progress), tokenizer, stops)
-
-
-def _check(folder: Path, final: Path, precision: str, ref: _Reference, progress: Progress) -> verification.ExportCheck:
+def _check(
+    folder: Path, final: Path, precision: str, ref: verification.Reference, progress: Progress
+) -> verification.ExportCheck:
     """The export in onnxruntime against the reference; the artifact is the whole folder, named as it will be."""
     runtime = OnnxRuntime(folder)
     fmt = f"onnx {precision}"
@@ -138,33 +119,11 @@ def _check(folder: Path, final: Path, precision: str, ref: _Reference, progress:
     return dataclasses.replace(check, artifact=str(final))
 
 
-def _merged_folder(plan: ONNXPlan, work: Path, progress: Progress) -> Path:
-    """The model as one transformers folder: a full/freeze run's own, else base + adapter merged into `work`."""
-    if plan.source.adapter is None:
-        return Path(plan.source.base)
-    progress.note("Merging the adapter into its base model")
-    return merge_run(plan.run_dir, work / "merged")
-
-
 def _layers(model_dir: Path) -> int:
     """The decoder's layer count (the builder's progress is one layer at a time)."""
     from transformers import AutoConfig
 
     return AutoConfig.from_pretrained(model_dir).get_text_config().num_hidden_layers
-
-
-def _eval_config(recipe: Path, eval_file: str | Path | None) -> EvalConfig:
-    """The run's eval section (its file replaced by `eval_file`), refused when there is no file to verify on."""
-    cfg = load_run_recipe(recipe).eval
-    if eval_file is not None:
-        cfg = cfg.model_copy(update={"file": Path(eval_file)})
-    if cfg.file is None:
-        raise InputError(
-            "--data", "the run's recipe has no eval.file to verify the export on: give --data FILE, or --no-verify"
-        )
-    if not Path(cfg.file).is_file():
-        raise InputError(str(cfg.file), "eval file not found (give --data FILE, or --no-verify)")
-    return cfg
 
 
 def _exporter() -> str:

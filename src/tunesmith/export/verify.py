@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Protocol
 
 from tunesmith.atomic import write_text
-from tunesmith.config import EvalConfig
+from tunesmith.config import EvalConfig, load_run_recipe
+from tunesmith.errors import InputError
 from tunesmith.eval import metrics as metric_fns
 from tunesmith.eval.run import eval_examples
 from tunesmith.models.generate import render_prompts
@@ -89,6 +90,20 @@ def eval_prompts(cfg: EvalConfig, tokenizer, limit: int | None = None) -> EvalPr
     return EvalPrompts(ids, texts, examples.references, cfg.metrics, cfg.json_fields, cfg.max_new_tokens)
 
 
+def eval_config(recipe: Path, eval_file: str | Path | None = None) -> EvalConfig:
+    """The run's eval section (its file replaced by `eval_file`), refused when there is no file to verify on."""
+    cfg = load_run_recipe(recipe).eval
+    if eval_file is not None:
+        cfg = cfg.model_copy(update={"file": Path(eval_file)})
+    if cfg.file is None:
+        raise InputError(
+            "--data", "the run's recipe has no eval.file to verify the export on: give --data FILE, or --no-verify"
+        )
+    if not Path(cfg.file).is_file():
+        raise InputError(str(cfg.file), "eval file not found (give --data FILE, or --no-verify)")
+    return cfg
+
+
 def stop_ids(model, tokenizer) -> set[int]:
     """The token ids that end a reply: the generation config's EOS ids and the tokenizer's."""
     configured = getattr(model.generation_config, "eos_token_id", None)
@@ -120,6 +135,34 @@ def pytorch_replies(model, prompts: EvalPrompts, stops: set[int], progress: Prog
         progress.update(task, i + 1)
     progress.finish(task)
     return Replies(tokens, time.perf_counter() - started)
+
+
+@dataclass
+class Reference:
+    """The merged PyTorch model's greedy replies on the eval prompts, with what comparing against them needs."""
+
+    prompts: EvalPrompts
+    replies: Replies
+    tokenizer: object
+    stops: set[int]
+
+    @property
+    def n_ctx(self) -> int:
+        """A context that holds the longest prompt and its reply."""
+        return max(map(len, self.prompts.ids), default=0) + self.prompts.max_new_tokens + 1
+
+
+def pytorch_reference(model_dir: Path, cfg: EvalConfig, limit: int | None, progress: Progress = SILENT) -> Reference:
+    """Load the merged model from `model_dir` and take its greedy replies on the eval prompts (the first `limit`)."""
+    from tunesmith.models.loading import load_model, load_tokenizer
+
+    tokenizer = load_tokenizer(str(model_dir))
+    model = load_model(str(model_dir)).eval()
+    prompts = eval_prompts(cfg, tokenizer, limit)
+    if not prompts.ids:
+        raise InputError(str(cfg.file), "no eval examples to verify the export on")
+    stops = stop_ids(model, tokenizer)
+    return Reference(prompts, pytorch_replies(model, prompts, stops, progress), tokenizer, stops)
 
 
 def runtime_replies(runtime: Runtime, prompts: EvalPrompts, stops: set[int], progress: Progress = SILENT) -> Replies:
