@@ -1,11 +1,12 @@
 """Load test of `tunesmith serve` on loopback: many concurrent chat clients against the default model.
 
-    python bench/serve_load.py [--clients 32] [--seconds 60] [--max-tokens 32] [--threads N] [--kill-test]
+    python bench/serve_load.py [--backend transformers|llama.cpp] [--quant f16] [--clients 32] [--seconds 60]
+                               [--max-tokens 32] [--threads N] [--kill-test]
 
-Load phase: starts `tunesmith serve smollm2-135m` as a subprocess on a free 127.0.0.1 port with a fresh SQLite
-store, runs `--clients` concurrent clients (one asyncio task each, httpx) that send short chat prompts (greedy,
-`max_tokens` as given) one after another for `--seconds`, stops the server, and prints requests done, requests/s,
-p50/p95/max latency, the 5xx and 429 counts, and whether every answered request is in the store exactly once
+Load phase: starts `tunesmith serve smollm2-135m --backend B` as a subprocess on a free 127.0.0.1 port with a
+fresh SQLite store, runs `--clients` concurrent clients (one asyncio task each, httpx) that send short chat
+prompts (greedy, `max_tokens` as given) one after another for `--seconds`, stops the server, and prints requests done,
+requests/s, p50/p95/max latency, the 5xx and 429 counts, and whether every answered request is in the store exactly once
 (matched by response id). `--kill-test` adds a phase on a fresh store: the same load, `kill -9` of the server
 half way through, a restart on the same store; it checks that the store passes SQLite's integrity check, that the
 restarted server answers (and logs), and that every response a client received before the kill has its row.
@@ -69,6 +70,7 @@ class Server:
         self.root = f"http://127.0.0.1:{self.port}"
         command = [sys.executable, "-m", "tunesmith", "serve", args.model, "--port", str(self.port)]
         command += ["--store", str(store), "--max-tokens", str(args.max_tokens), "--queue-size", str(args.queue_size)]
+        command += ["--backend", args.backend] + (["--quant", args.quant] if args.quant else [])
         if args.threads:
             command += ["--threads", str(args.threads)]
         self.log = log
@@ -174,7 +176,8 @@ def load_phase(args, folder: Path) -> bool:
     logged_ok = statuses.get("ok", 0)  # equal to `done`: no answered request logged twice, none logged unanswered
     ok = five_xx == 0 and not missing and check == "ok" and len(set(tally.ids)) == done and logged_ok == done
     print(
-        f"\nload: {args.clients} clients, {args.seconds:.0f} s of sending, max_tokens {args.max_tokens}, {args.model}"
+        f"\nload: {args.clients} clients, {args.seconds:.0f} s of sending, max_tokens {args.max_tokens}, {args.model}, "
+        f"--backend {args.backend}" + (f" --quant {args.quant}" if args.quant else "")
     )
     print(f"  {'seconds until the last answer':<32}{seconds:.1f}")
     print(f"  {'requests done':<32}{done}")
@@ -226,11 +229,13 @@ def kill_phase(args, folder: Path) -> bool:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default="smollm2-135m")
+    parser.add_argument("--backend", default="transformers", help="the server's --backend (transformers, llama.cpp)")
+    parser.add_argument("--quant", default=None, help="the server's --quant (llama.cpp; default f16)")
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--max-tokens", type=int, default=32)
     parser.add_argument("--queue-size", type=int, default=64, help="the server's --queue-size")
-    parser.add_argument("--threads", type=int, default=None, help="the server's --threads (default: torch's own)")
+    parser.add_argument("--threads", type=int, default=None, help="the server's --threads (default: the backend's own)")
     parser.add_argument("--kill-test", action="store_true", help="also kill -9 the server mid-load and restart it")
     args = parser.parse_args()
     print(f"machine: {platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")

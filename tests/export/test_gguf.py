@@ -241,3 +241,21 @@ def test_the_default_model_exports_f16_identical_to_pytorch_and_reports_q8_0_and
         assert set(check.metrics) == set(check.pytorch_metrics) == {"exact_match", "rouge_l"}
         assert check.pytorch_metrics == f16.checks[0].pytorch_metrics  # the same PyTorch replies, scored alike
         assert check.size_bytes < f16.checks[0].size_bytes * (0.6 if quant == "q8_0" else 0.45)
+
+
+def test_llama_cpp_python_still_has_the_c_api_the_serving_backend_uses(f32_export):
+    """Logits of the last token and LoRAs switched on a context (all in export/gguf_runtime.py): fails when the
+    bindings change. The logits read through the C API pick the token llama.cpp's own greedy sampler picks."""
+    import numpy as np
+
+    from tunesmith.export.gguf_runtime import last_logits, load_gguf, load_lora
+
+    llm = load_gguf(f32_export.model, n_ctx=256)
+    ids = llm.tokenize(b"hello there", add_bos=False)
+    llm.eval(ids)
+    logits = last_logits(llm)
+    assert logits.shape == (llm.n_vocab(),) and np.isfinite(logits).all()
+    assert int(np.argmax(logits)) == next(iter(llm.generate(ids, temp=0.0, repeat_penalty=1.0, reset=True)))
+    with pytest.raises(InputError, match="could not load this GGUF LoRA"):
+        load_lora(llm, f32_export.model)  # a model is not a LoRA
+    llm.close()

@@ -45,7 +45,7 @@ def test_vllm_installed_but_no_cuda_gpu_is_an_input_error(monkeypatch, tmp_path)
 
 def test_unknown_backend_exits_2(monkeypatch, capsys):
     code, err = run_cli(monkeypatch, capsys, "serve", "--backend", "tgi")
-    assert code == 2 and "--backend tgi" in err and "expected transformers or vllm" in err
+    assert code == 2 and "--backend tgi" in err and "expected one of transformers, vllm, llama.cpp" in err
 
 
 def write_adapter(folder, r: int, rank_pattern: dict | None = None):

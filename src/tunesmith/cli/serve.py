@@ -28,10 +28,19 @@ def serve_command(
         None, "--max-batch", min=1, help="Most sequences generated together (default 8; with vllm, vLLM's own)."
     ),
     rate_limit: int = typer.Option(0, "--rate-limit", min=0, help="Requests per minute per key; 0 = no limit."),
-    backend: str = typer.Option("transformers", "--backend", help="transformers (CPU or GPU) or vllm (CUDA GPU)."),
-    threads: int = typer.Option(
-        None, "--threads", min=1, help="CPU threads torch uses for generation (default: torch's own)."
+    backend: str = typer.Option(
+        "transformers",
+        "--backend",
+        help="transformers (CPU or GPU), vllm (CUDA GPU) or llama.cpp (CPU: the base as GGUF, adapters as GGUF LoRAs).",
     ),
+    threads: int = typer.Option(
+        None, "--threads", min=1, help="CPU threads for generation (default: torch's own; llama.cpp: every core)."
+    ),
+    quant: str = typer.Option(
+        None, "--quant", help="llama.cpp: the GGUF type the base is converted to once and cached (default f16)."
+    ),
+    gguf: Path = typer.Option(None, "--gguf", help="llama.cpp: serve this GGUF file as the base (MODEL gives the "
+                              "tokenizer and chat template) instead of converting MODEL."),
     upstream: str = typer.Option(
         None, "--upstream", help="Proxy mode: forward every request to this OpenAI-compatible base URL (…/v1)."
     ),
@@ -72,6 +81,8 @@ def serve_command(
         rate_limit=rate_limit,
         backend=backend,
         threads=threads,
+        quant=quant,
+        gguf=gguf,
         upstream=upstream,
         upstream_key_env=upstream_key_env,
         upstream_model=upstream_model,

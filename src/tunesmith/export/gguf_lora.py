@@ -48,7 +48,7 @@ def check_lora_only(run_dir: str | Path, source: ModelSource) -> None:
             "download it and point the recipe's model at the folder, or drop --adapter-only",
         )
     cfg = PeftConfig.from_pretrained(str(source.adapter))
-    why = _not_plain_lora(cfg)
+    why = not_plain_lora(cfg)
     if why:
         raise InputError(
             str(run_dir),
@@ -57,7 +57,7 @@ def check_lora_only(run_dir: str | Path, source: ModelSource) -> None:
         )
 
 
-def _not_plain_lora(cfg) -> str | None:
+def not_plain_lora(cfg) -> str | None:
     """Why a PEFT config is not plain LoRA (None when it is)."""
     from peft import PeftType
 

@@ -6,8 +6,11 @@
 
 from __future__ import annotations
 
+import ctypes
 import time
 from pathlib import Path
+
+import numpy as np
 
 from tunesmith.errors import InputError
 from tunesmith.export.llama_cpp import import_llama_cpp
@@ -18,7 +21,11 @@ DEFAULT_CONTEXT = 2048
 def load_gguf(
     path: str | Path, lora: str | Path | None = None, n_threads: int | None = None, n_ctx: int = DEFAULT_CONTEXT
 ):
-    """A `llama_cpp.Llama` for the GGUF at `path` (and the GGUF LoRA `lora` applied at scale 1), logging nothing."""
+    """A `llama_cpp.Llama` for the GGUF at `path` (and the GGUF LoRA `lora` applied at scale 1), logging nothing.
+
+    `n_threads` is used for the prompt and generation both (default: llama-cpp-python's, half the cores for
+    generation); `n_ctx` 0 takes the context the model was trained with.
+    """
     llama_cpp = import_llama_cpp("loading a GGUF")
     try:
         return llama_cpp.Llama(
@@ -26,6 +33,7 @@ def load_gguf(
             lora_path=str(lora) if lora is not None else None,
             n_ctx=n_ctx,
             n_threads=n_threads,
+            n_threads_batch=n_threads,
             verbose=False,
         )
     except ValueError as exc:  # llama-cpp-python's "Failed to load model from file" and LoRA failures
@@ -59,3 +67,43 @@ class LlamaCppRuntime:
     def close(self) -> None:
         """Free llama.cpp's model and context now rather than at garbage collection."""
         self.llm.close()
+
+
+# -- llama.cpp's C API beside the high-level Llama: every such call tunesmith makes is here, tested in
+#    tests/export/test_gguf_runtime.py, so a change in llama-cpp-python's bindings fails there first.
+
+
+def last_logits(llm) -> np.ndarray:
+    """A copy of the logits llama.cpp computed for the last token evaluated (`llm.eval`), one per vocabulary id."""
+    llama_cpp = import_llama_cpp("reading llama.cpp's logits")
+    pointer = llama_cpp.llama_get_logits_ith(llm.ctx, -1)
+    if not pointer:
+        raise RuntimeError("llama.cpp has no logits for the last token (nothing was evaluated)")
+    return np.ctypeslib.as_array(pointer, shape=(llm.n_vocab(),)).copy()
+
+
+def load_lora(llm, path: str | Path):
+    """A GGUF LoRA loaded for `llm`'s model (not yet applied): the handle `use_lora` takes."""
+    llama_cpp = import_llama_cpp("loading a GGUF LoRA")
+    handle = llama_cpp.llama_adapter_lora_init(llm.model, str(path).encode())
+    if not handle:
+        raise InputError(str(path), "llama.cpp could not load this GGUF LoRA onto the served base")
+    return handle
+
+
+def use_lora(llm, handle=None, scale: float = 1.0) -> None:
+    """Apply only the LoRA `handle` (at `scale`) to `llm`'s context, or no LoRA at all when `handle` is None."""
+    llama_cpp = import_llama_cpp("applying a GGUF LoRA")
+    if handle is None:
+        failed = llama_cpp.llama_set_adapters_lora(llm.ctx, None, 0, None)
+    else:
+        handles = (llama_cpp.llama_adapter_lora_p_ctypes * 1)(handle)
+        scales = (ctypes.c_float * 1)(scale)
+        failed = llama_cpp.llama_set_adapters_lora(llm.ctx, handles, 1, scales)
+    if failed:
+        raise RuntimeError(f"llama.cpp refused to set the LoRA adapters (status {failed})")
+
+
+def free_lora(handle) -> None:
+    """Free a LoRA from `load_lora` (take it off every context first: `use_lora(llm, None)`)."""
+    import_llama_cpp("freeing a GGUF LoRA").llama_adapter_lora_free(handle)

@@ -63,7 +63,9 @@ class FineTuning:
 def open_fine_tuning(root: Path, store_url: str, backend, allow_code_graders: bool = False) -> FineTuning:
     """The fine-tuning service over `backend`'s base model, with jobs and files under `root`."""
     if not isinstance(backend, LocalBackend):
-        raise InputError("--fine-tuning", "fine-tuning needs a local model (the transformers or vllm backend)")
+        raise InputError(
+            "--fine-tuning", "fine-tuning needs a local model (the transformers, vllm or llama.cpp backend)"
+        )
     root = Path(root).expanduser().resolve()
     root.mkdir(parents=True, exist_ok=True)
     store = JobStore(store_url)

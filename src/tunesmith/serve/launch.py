@@ -13,6 +13,7 @@ from tunesmith.serve.app import ServerSettings, create_app
 from tunesmith.serve.auth import read_keys_file
 
 DEFAULT_STORE = "tunesmith-logs.db"
+BACKENDS = ("transformers", "vllm", "llama.cpp")
 
 
 @dataclass
@@ -31,8 +32,10 @@ class ServeOptions:
     queue_size: int = 64
     max_batch: int | None = None  # None: 8 with transformers, vLLM's own default with vllm
     rate_limit: int = 0
-    backend: str = "transformers"  # or "vllm"
-    threads: int | None = None  # torch CPU threads for generation; None leaves torch's default
+    backend: str = "transformers"  # or "vllm" or "llama.cpp"
+    threads: int | None = None  # CPU threads for generation; None: torch's default, or every core with llama.cpp
+    quant: str | None = None  # llama.cpp: the GGUF type the base is converted to (default f16)
+    gguf: Path | None = None  # llama.cpp: serve this GGUF file as the base instead of converting MODEL
     upstream: str | None = None  # proxy mode: the teacher's base URL (…/v1)
     upstream_key_env: str | None = None  # env var holding the teacher's key; None: OPENAI_API_KEY, if set
     upstream_model: str | None = None  # the model name sent upstream (default: the name the client asked for)
@@ -52,11 +55,11 @@ def build(options: ServeOptions, progress: Progress = SILENT):
     for key in options.api_keys:
         if len(key) < 8:
             raise InputError("--api-key", "keys must be at least 8 characters")
-    if options.threads is not None:
+    if options.threads is not None and options.threads < 1:
+        raise InputError("--threads", "expected a positive number of threads")
+    if options.threads is not None and options.backend != "llama.cpp":
         import torch
 
-        if options.threads < 1:
-            raise InputError("--threads", "expected a positive number of threads")
         torch.set_num_threads(options.threads)  # process-wide: the generation worker starts with this many
     if options.fine_tuning is not None and options.upstream:
         raise InputError("--fine-tuning", "proxy mode (--upstream) has no local model to fine-tune")
@@ -75,21 +78,37 @@ def build(options: ServeOptions, progress: Progress = SILENT):
 
 
 def local_backend(options: ServeOptions, progress: Progress = SILENT):
-    """The transformers or vLLM backend for MODEL and its adapters."""
+    """The transformers, vLLM or llama.cpp backend for MODEL and its adapters."""
     from tunesmith.serve.adapters import parse_adapter_option, plan
 
-    if options.backend not in ("transformers", "vllm"):
-        raise InputError(f"--backend {options.backend}", "expected transformers or vllm")
+    if options.backend not in BACKENDS:
+        raise InputError(f"--backend {options.backend}", f"expected one of {', '.join(BACKENDS)}")
+    if options.backend != "llama.cpp" and (options.quant or options.gguf):
+        raise InputError("--quant" if options.quant else "--gguf", "only the llama.cpp backend serves GGUF files")
     if options.backend == "vllm":
         from tunesmith.serve.backends.vllm import require_vllm
 
         require_vllm()  # before the model is resolved or converted: fail at once where vLLM cannot run
+    if options.backend == "llama.cpp":
+        from tunesmith.export.llama_cpp import check_quant, import_llama_cpp
+
+        import_llama_cpp("--backend llama.cpp")  # before anything loads: fail at once without llama-cpp-python
+        check_quant(options.quant or "f16")
+        if options.max_batch not in (None, 1):
+            raise InputError("--max-batch", "the llama.cpp backend generates one request at a time (1)")
+        if options.gguf is not None and not options.gguf.is_file():
+            raise InputError(f"--gguf {options.gguf}", "no such file")
     served = plan(options.model, [parse_adapter_option(a) for a in options.adapters], progress)
     progress.note(f"Loading {served.base_name} with {len(served.adapters)} adapter(s) ({options.backend})")
     if options.backend == "vllm":
         from tunesmith.serve.backends.vllm import VLLMBackend
 
         return VLLMBackend(served, queue_size=options.queue_size, max_batch=options.max_batch)
+    if options.backend == "llama.cpp":
+        from tunesmith.serve.backends.llama_cpp import DEFAULT_QUANT, LlamaCppBackend
+
+        quant = options.quant or DEFAULT_QUANT
+        return LlamaCppBackend(served, options.queue_size, quant, options.gguf, options.threads, progress)
     from tunesmith.serve.backends.transformers import TransformersBackend
 
     return TransformersBackend(served, queue_size=options.queue_size, max_batch=options.max_batch or 8)
