@@ -39,8 +39,12 @@ def serve_command(
     quant: str = typer.Option(
         None, "--quant", help="llama.cpp: the GGUF type the base is converted to once and cached (default f16)."
     ),
-    gguf: Path = typer.Option(None, "--gguf", help="llama.cpp: serve this GGUF file as the base (MODEL gives the "
-                              "tokenizer and chat template) instead of converting MODEL."),
+    gguf: Path = typer.Option(
+        None,
+        "--gguf",
+        help="llama.cpp: serve this GGUF file as the base (MODEL gives the "
+        "tokenizer and chat template) instead of converting MODEL.",
+    ),
     upstream: str = typer.Option(
         None, "--upstream", help="Proxy mode: forward every request to this OpenAI-compatible base URL (…/v1)."
     ),
