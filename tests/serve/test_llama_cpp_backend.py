@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -170,6 +171,23 @@ def test_adapters_load_and_unload_while_serving(setup, live):
     assert asyncio.run(answer(backend, served.base_name, QUESTIONS[2])) == expected[(served.base_name, QUESTIONS[2])]
 
 
+def test_a_gguf_given_as_the_base_is_served_as_it_is(setup):
+    from tunesmith.serve.backends.gguf_files import base_gguf
+    from tunesmith.serve.backends.llama_cpp import LlamaCppBackend
+
+    _, served, _, expected = setup
+    given = base_gguf(served.base, "f32")
+    backend = LlamaCppBackend(plan(served.base, []), gguf=given)
+    backend.start()
+    try:
+        assert backend.model_file == given
+        assert (
+            asyncio.run(answer(backend, served.base_name, QUESTIONS[0])) == expected[(served.base_name, QUESTIONS[0])]
+        )
+    finally:
+        backend.close()
+
+
 def test_conversions_are_cached_and_redone_when_the_adapter_changes(setup, monkeypatch, tmp_path):
     import tunesmith.export.gguf as gguf
     from tunesmith.serve.backends.gguf_files import base_gguf, lora_gguf
@@ -219,6 +237,7 @@ def test_adapters_llama_cpp_cannot_apply_are_refused_naming_the_method(setup, tm
         ({"quant": "q8_0"}, "only the llama.cpp backend serves GGUF"),
         ({"backend": "llama.cpp", "quant": "q3_x"}, "unknown quant type"),
         ({"backend": "llama.cpp", "max_batch": 4}, "one request at a time"),
+        ({"backend": "llama.cpp", "gguf": Path("/nowhere/model.gguf")}, "no such file"),
     ],
 )
 def test_serve_options_for_the_backend_are_checked_before_anything_loads(setup, options, message):
