@@ -1,1 +1,2 @@
-"""Export trained runs: merged safetensors models (GGUF and ONNX to come)."""
+"""Export trained runs where people run models: merged safetensors, combined adapters, GGUF (llama.cpp, Ollama)
+and ONNX (onnxruntime), each verified in its own runtime before it is reported done."""
