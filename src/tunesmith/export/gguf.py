@@ -25,7 +25,7 @@ from tunesmith.export.llama_cpp import (
     import_llama_cpp,
     quantize,
 )
-from tunesmith.export.merge import _check_mergeable, merged_folder
+from tunesmith.export.merge import check_mergeable, merged_folder
 from tunesmith.models.loading import ModelSource, source_for
 from tunesmith.progress import SILENT, Progress
 from tunesmith.runs import open_run
@@ -86,7 +86,7 @@ def plan_gguf(
     run = open_run(run_dir)
     source = source_for(run_dir, progress)
     if source.adapter is not None:
-        _check_mergeable(run_dir, source.adapter)
+        check_mergeable(run_dir, source.adapter)
     if adapter_only:
         check_lora_only(run_dir, source)
     eval_cfg = verification.eval_config(run.recipe, eval_file) if verify else None

@@ -14,7 +14,7 @@ def merge_run(run_dir: str | Path, out: str | Path, progress: Progress = SILENT)
     """Write base + adapter merged into `out` (atomically); a full/freeze run is copied out as it is."""
     source = source_for(run_dir, progress)
     if source.adapter is not None:
-        _check_mergeable(run_dir, source.adapter)
+        check_mergeable(run_dir, source.adapter)
     model, tokenizer = load_for_inference(source)
     if source.adapter is not None:
         if not hasattr(model, "merge_and_unload"):
@@ -36,7 +36,7 @@ def merged_folder(run_dir: str | Path, source: ModelSource, work: Path, progress
     return merge_run(run_dir, work / "merged")
 
 
-def _check_mergeable(run_dir: str | Path, adapter: Path) -> None:
+def check_mergeable(run_dir: str | Path, adapter: Path) -> None:
     """Stop, naming the method, when the adapter adds inputs or layers instead of changing weights (tunesmith)."""
     from peft import PeftConfig
 

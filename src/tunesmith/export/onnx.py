@@ -17,7 +17,7 @@ from pathlib import Path
 from tunesmith.atomic import atomic_dir
 from tunesmith.config import EvalConfig
 from tunesmith.export import verify as verification
-from tunesmith.export.merge import _check_mergeable, merged_folder
+from tunesmith.export.merge import check_mergeable, merged_folder
 from tunesmith.export.onnx_builder import build, builder_version, check_installed, check_precision
 from tunesmith.export.onnx_runtime import Decoder, OnnxRuntime
 from tunesmith.models.loading import ModelSource, source_for
@@ -62,7 +62,7 @@ def plan_onnx(
     run = open_run(run_dir)
     source = source_for(run_dir, progress)
     if source.adapter is not None:
-        _check_mergeable(run_dir, source.adapter)
+        check_mergeable(run_dir, source.adapter)
     eval_cfg = verification.eval_config(run.recipe, eval_file) if verify else None
     check_installed()
     return ONNXPlan(Path(run_dir), source, precision, eval_cfg, limit)
