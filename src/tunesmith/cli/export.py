@@ -10,6 +10,13 @@ from tunesmith.cli.console import RichProgress, console
 
 app = typer.Typer(help="Export trained runs.", no_args_is_help=True)
 
+# Options that gguf, ollama and onnx share, defined once so their wording cannot drift apart.
+RUN = typer.Argument(..., help="A finished run directory.")
+VERIFY = typer.Option(True, "--verify/--no-verify", help="Compare greedy replies in its runtime with PyTorch's.")
+LIMIT = typer.Option(None, "--limit", help="Verify on the first N eval prompts only.")
+DATA = typer.Option(None, "--data", help="Eval file to verify on (default: the run recipe's eval.file).")
+LLAMA_CPP = typer.Option(None, "--llama-cpp", help="A llama.cpp checkout to take the converters from.")
+
 
 @app.command("merge")
 def merge_command(
@@ -74,7 +81,7 @@ def _combine(runs: list[Path], out: Path, how, evaluate: bool, probe: bool, limi
 
 @app.command("gguf")
 def gguf_command(
-    run: Path = typer.Argument(..., help="A finished run directory."),
+    run: Path = RUN,
     out: Path = typer.Option(..., "--out", help="Folder for the GGUF file(s) and export_report.json."),
     quant: str = typer.Option(
         "f16",
@@ -84,12 +91,10 @@ def gguf_command(
     adapter_only: bool = typer.Option(
         False, "--adapter-only", help="The base as GGUF and the LoRA as a GGUF LoRA to load beside it (--lora)."
     ),
-    verify: bool = typer.Option(
-        True, "--verify/--no-verify", help="Compare greedy replies in llama.cpp with PyTorch's."
-    ),
-    limit: int = typer.Option(None, "--limit", help="Verify on the first N eval prompts only."),
-    data: Path = typer.Option(None, "--data", help="Eval file to verify on (default: the run recipe's eval.file)."),
-    llama_cpp: Path = typer.Option(None, "--llama-cpp", help="A llama.cpp checkout to take the converters from."),
+    verify: bool = VERIFY,
+    limit: int = LIMIT,
+    data: Path = DATA,
+    llama_cpp: Path = LLAMA_CPP,
 ) -> None:
     """The run as GGUF through llama.cpp's own converter, verified in llama.cpp before it is reported done."""
     from tunesmith.export.gguf import export_gguf
@@ -100,18 +105,16 @@ def gguf_command(
 
 @app.command("ollama")
 def ollama_command(
-    run: Path = typer.Argument(..., help="A finished run directory."),
+    run: Path = RUN,
     out: Path = typer.Option(..., "--out", help="Folder for the GGUF, the Modelfile and export_report.json."),
     quant: str = typer.Option("q4_k_m", "--quant", help="As for `export gguf` (default q4_k_m, Ollama's usual)."),
     adapter_only: bool = typer.Option(
         False, "--adapter-only", help="FROM the base GGUF with the LoRA as the Modelfile's ADAPTER."
     ),
-    verify: bool = typer.Option(
-        True, "--verify/--no-verify", help="Compare greedy replies in llama.cpp with PyTorch's."
-    ),
-    limit: int = typer.Option(None, "--limit", help="Verify on the first N eval prompts only."),
-    data: Path = typer.Option(None, "--data", help="Eval file to verify on (default: the run recipe's eval.file)."),
-    llama_cpp: Path = typer.Option(None, "--llama-cpp", help="A llama.cpp checkout to take the converters from."),
+    verify: bool = VERIFY,
+    limit: int = LIMIT,
+    data: Path = DATA,
+    llama_cpp: Path = LLAMA_CPP,
 ) -> None:
     """The run's GGUF and a Modelfile (chat template, stop tokens, defaults), so `ollama create` works unchanged."""
     from tunesmith.export.ollama import export_ollama
@@ -123,16 +126,14 @@ def ollama_command(
 
 @app.command("onnx")
 def onnx_command(
-    run: Path = typer.Argument(..., help="A finished run directory."),
+    run: Path = RUN,
     out: Path = typer.Option(..., "--out", help="Folder for model.onnx, its tokenizer and export_report.json."),
     precision: str = typer.Option(
         "fp32", "--precision", help="fp32, or int8/int4 (weight-only, onnxruntime's MatMulNBits)."
     ),
-    verify: bool = typer.Option(
-        True, "--verify/--no-verify", help="Compare greedy replies in onnxruntime with PyTorch's."
-    ),
-    limit: int = typer.Option(None, "--limit", help="Verify on the first N eval prompts only."),
-    data: Path = typer.Option(None, "--data", help="Eval file to verify on (default: the run recipe's eval.file)."),
+    verify: bool = VERIFY,
+    limit: int = LIMIT,
+    data: Path = DATA,
 ) -> None:
     """The run as ONNX for onnxruntime on the CPU (onnxruntime-genai's model builder), verified in onnxruntime."""
     from tunesmith.cli.console import table
