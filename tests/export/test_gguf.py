@@ -259,3 +259,37 @@ def test_llama_cpp_python_still_has_the_c_api_the_serving_backend_uses(f32_expor
     with pytest.raises(InputError, match="could not load this GGUF LoRA"):
         load_lora(llm, f32_export.model)  # a model is not a LoRA
     llm.close()
+
+
+@pytest.mark.parametrize("switch", [None, "1"])
+def test_a_build_with_amx_kernels_loads_weights_in_plain_buffers_unless_asked(f32_export, monkeypatch, switch):
+    """ggml's AMX kernels fault (SIGILL) on this project's VMs, so a build with them loads weights without the
+    extra buffer types. `Llama` takes no such argument: tunesmith wraps llama_model_default_params of the
+    low-level module while it loads. This fails when llama-cpp-python stops reading params that way."""
+    import llama_cpp
+
+    from tunesmith.export import gguf_runtime
+
+    made = []
+    real = llama_cpp.llama_cpp.llama_model_default_params
+
+    def spy():
+        made.append(real())
+        return made[-1]
+
+    monkeypatch.setattr(llama_cpp.llama_cpp, "llama_model_default_params", spy)
+    monkeypatch.setattr(gguf_runtime, "amx_kernels_built", lambda _: True)
+    monkeypatch.delenv(gguf_runtime.AMX_SWITCH, raising=False)
+    if switch:
+        monkeypatch.setenv(gguf_runtime.AMX_SWITCH, switch)
+    llm = gguf_runtime.load_gguf(f32_export.model, n_ctx=256)
+    llm.eval(llm.tokenize(b"hello", add_bos=False))
+    llm.close()
+    assert [params.use_extra_bufts for params in made] == [switch == "1"]  # read once, while the model loaded
+    assert llama_cpp.llama_cpp.llama_model_default_params is spy  # put back afterwards
+
+
+def test_the_amx_check_reads_system_info_in_the_format_it_expects():
+    """amx_kernels_built looks for "AMX_INT8 = 1": the build's feature list must still be written "NAME = 1"."""
+    info = import_llama_cpp("a test").llama_print_system_info()
+    assert re.search(rb"\b(AVX2?|NEON|SSE3) = 1\b", info), info

@@ -7,7 +7,10 @@
 from __future__ import annotations
 
 import ctypes
+import os
+import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +19,8 @@ from tunesmith.errors import InputError
 from tunesmith.export.llama_cpp import import_llama_cpp
 
 DEFAULT_CONTEXT = 2048
+AMX_SWITCH = "TUNESMITH_LLAMA_CPP_AMX"  # "1": keep llama.cpp's AMX kernels in a build that has them
+_PARAMS_LOCK = threading.Lock()
 
 
 def load_gguf(
@@ -28,14 +33,15 @@ def load_gguf(
     """
     llama_cpp = import_llama_cpp("loading a GGUF")
     try:
-        return llama_cpp.Llama(
-            model_path=str(path),
-            lora_path=str(lora) if lora is not None else None,
-            n_ctx=n_ctx,
-            n_threads=n_threads,
-            n_threads_batch=n_threads,
-            verbose=False,
-        )
+        with _model_params(extra_buffer_types=not amx_kernels_built(llama_cpp) or os.environ.get(AMX_SWITCH) == "1"):
+            return llama_cpp.Llama(
+                model_path=str(path),
+                lora_path=str(lora) if lora is not None else None,
+                n_ctx=n_ctx,
+                n_threads=n_threads,
+                n_threads_batch=n_threads,
+                verbose=False,
+            )
     except ValueError as exc:  # llama-cpp-python's "Failed to load model from file" and LoRA failures
         raise InputError(str(lora or path), f"llama.cpp could not load it ({exc})") from None
 
@@ -70,7 +76,41 @@ class LlamaCppRuntime:
 
 
 # -- llama.cpp's C API beside the high-level Llama: every such call tunesmith makes is here, tested in
-#    tests/export/test_gguf_runtime.py, so a change in llama-cpp-python's bindings fails there first.
+#    tests/export/test_gguf.py, so a change in llama-cpp-python's bindings fails there first.
+
+
+def amx_kernels_built(llama_cpp) -> bool:
+    """Whether this llama.cpp build has ggml's AMX int8 kernels (a native build on a CPU that reports AMX)."""
+    return b"AMX_INT8 = 1" in llama_cpp.llama_print_system_info()
+
+
+@contextmanager
+def _model_params(extra_buffer_types: bool):
+    """While a `Llama` is built, let llama.cpp place weights in its extra buffer types (AMX, repacked) or not.
+
+    ggml's AMX kernels load the tile configuration once per thread and then fault (SIGILL, the whole process)
+    where the tile state is not kept, as on this project's virtual machines, whose CPUs report AMX: so a build
+    with them keeps weights in plain CPU buffers unless TUNESMITH_LLAMA_CPP_AMX=1. `Llama` takes no such
+    argument; it reads `llama_model_default_params()` of the low-level module, which is wrapped here, under a
+    lock, and put back.
+    """
+    if extra_buffer_types:
+        yield
+        return
+    low_level = import_llama_cpp("loading a GGUF").llama_cpp
+    with _PARAMS_LOCK:
+        default = low_level.llama_model_default_params
+
+        def plain_buffers():
+            params = default()
+            params.use_extra_bufts = False
+            return params
+
+        low_level.llama_model_default_params = plain_buffers
+        try:
+            yield
+        finally:
+            low_level.llama_model_default_params = default
 
 
 def last_logits(llm) -> np.ndarray:
