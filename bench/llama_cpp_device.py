@@ -4,8 +4,9 @@
 
 Each quant of smollm2-135m is converted once with llama.cpp's converter and quantizer (the llama.cpp backend's
 cache, $TUNESMITH_HOME/gguf). Each (quant, threads) pair then runs in a fresh Python process, so
-its peak memory (ru_maxrss) is its own: the process first imports llama-cpp-python (the "before load" figure:
-Python, numpy and the library), loads the GGUF with a 2048-token context, evaluates a 64-token prompt and
+its peak memory is its own (VmHWM of /proc/self/status, which exec resets; ru_maxrss would carry the parent's
+high-water mark over): the process first imports llama-cpp-python (the "before load" figure: Python, numpy and the
+library), loads the GGUF with a 2048-token context, evaluates a 64-token prompt and
 generates 128 tokens greedily (argmax of llama.cpp's logits, token by token, as the llama.cpp serving backend
 does), once to warm up and then `--repeats` times. Tokens/s is the median over the repeats, with the range.
 Run it on an otherwise idle machine: other work on the cores changes every tokens/s figure.
@@ -17,7 +18,6 @@ import argparse
 import json
 import os
 import platform
-import resource
 import statistics
 import subprocess
 import sys
@@ -34,7 +34,7 @@ def child(path: str, threads: int, repeats: int) -> None:
 
     from tunesmith.export.gguf_runtime import last_logits, load_gguf
 
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    before = peak_kb()
     started = time.perf_counter()
     llm = load_gguf(path, n_threads=threads, n_ctx=CONTEXT)
     load_seconds = time.perf_counter() - started
@@ -53,7 +53,7 @@ def child(path: str, threads: int, repeats: int) -> None:
         if run:  # the first run warms caches and is not counted
             prompt_rates.append(PROMPT_TOKENS / prompt_seconds)
             generation_rates.append(NEW_TOKENS / generation_seconds)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    peak = peak_kb()
     llm.close()
     print(
         json.dumps(
@@ -66,6 +66,12 @@ def child(path: str, threads: int, repeats: int) -> None:
             }
         )
     )
+
+
+def peak_kb() -> int:
+    """This process's peak resident memory so far, in kB (Linux's VmHWM)."""
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
 
 
 def measure(path, threads: int, repeats: int) -> dict:
@@ -117,8 +123,8 @@ def main() -> None:
     ]
     print("| " + " | ".join(header) + " |")
     print("|" + "---|" * len(header))
-    for quant in args.quants.split(","):
-        path = base_gguf(base, quant)
+    paths = {quant: base_gguf(base, quant) for quant in args.quants.split(",")}  # every conversion first
+    for quant, path in paths.items():
         size = os.path.getsize(path) / 1e6
         for threads in (int(t) for t in args.threads.split(",")):
             found = measure(path, threads, args.repeats)
