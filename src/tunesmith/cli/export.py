@@ -162,14 +162,16 @@ def print_gguf(result) -> None:
 
 
 def check_table(check) -> tuple[list[str], list[list[str]]]:
-    """(header, rows) of one ExportCheck: the export beside PyTorch, metric by metric."""
+    """(header, rows) of one ExportCheck: a row per figure, the export and PyTorch side by side, so a task with
+    many metrics still fits a terminal's width."""
     from tunesmith.cli.console import number
 
-    header = ["", "identical", *check.metrics, "size MB", "load s", "tok/s"]
-    size = f"{check.size_bytes / 1e6:.1f}"
-    exported = [check.format, f"{check.identical}/{check.prompts}", *map(number, check.metrics.values())]
-    pytorch = ["PyTorch", "", *(number(check.pytorch_metrics.get(k, "")) for k in check.metrics)]
-    return header, [
-        [*exported, size, number(check.load_seconds), number(check.tokens_per_second)],
-        [*pytorch, "", "", number(check.pytorch_tokens_per_second)],
+    rows = [["identical replies", f"{check.identical}/{check.prompts}", ""]]
+    pytorch = check.pytorch_metrics
+    rows += [[name, number(value), number(pytorch.get(name, ""))] for name, value in check.metrics.items()]
+    rows += [
+        ["size MB", f"{check.size_bytes / 1e6:.1f}", ""],
+        ["load s", number(check.load_seconds), ""],
+        ["tok/s", number(check.tokens_per_second), number(check.pytorch_tokens_per_second)],
     ]
+    return ["", check.format, "PyTorch"], rows
