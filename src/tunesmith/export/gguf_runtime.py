@@ -33,7 +33,7 @@ def load_gguf(
     """
     llama_cpp = import_llama_cpp("loading a GGUF")
     try:
-        with _model_params(extra_buffer_types=not amx_kernels_built(llama_cpp) or os.environ.get(AMX_SWITCH) == "1"):
+        with _model_params(llama_cpp, extra_buffer_types=_extra_buffer_types(llama_cpp)):
             return llama_cpp.Llama(
                 model_path=str(path),
                 lora_path=str(lora) if lora is not None else None,
@@ -84,8 +84,13 @@ def amx_kernels_built(llama_cpp) -> bool:
     return b"AMX_INT8 = 1" in llama_cpp.llama_print_system_info()
 
 
+def _extra_buffer_types(llama_cpp) -> bool:
+    """Whether weights may go into llama.cpp's extra buffer types: not in a build with AMX kernels, unless asked."""
+    return not amx_kernels_built(llama_cpp) or os.environ.get(AMX_SWITCH) == "1"
+
+
 @contextmanager
-def _model_params(extra_buffer_types: bool):
+def _model_params(llama_cpp, extra_buffer_types: bool):
     """While a `Llama` is built, let llama.cpp place weights in its extra buffer types (AMX, repacked) or not.
 
     ggml's AMX kernels load the tile configuration once per thread and then fault (SIGILL, the whole process)
@@ -97,7 +102,7 @@ def _model_params(extra_buffer_types: bool):
     if extra_buffer_types:
         yield
         return
-    low_level = import_llama_cpp("loading a GGUF").llama_cpp
+    low_level = llama_cpp.llama_cpp
     with _PARAMS_LOCK:
         default = low_level.llama_model_default_params
 
