@@ -13,6 +13,7 @@ command that reports the best one on the test files.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import random
 import sys
@@ -33,27 +34,31 @@ CANDIDATES = [  # (rule, weights, density); the first two are each source alone,
 ]
 
 
+def first_user_text(record: dict) -> str:
+    return next(m["content"] for m in record["messages"] if m["role"] == "user")
+
+
 def user_texts(path: Path) -> set[str]:
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return {next(m["content"] for m in row["messages"] if m["role"] == "user") for row in rows}
+    return {first_user_text(row) for row in rows}
 
 
 def fresh(records: list[dict], seen: set[str], n: int) -> list[dict]:
-    kept = [r for r in records if next(m["content"] for m in r["messages"] if m["role"] == "user") not in seen]
-    return kept[:n]
+    return [r for r in records if first_user_text(r) not in seen][:n]
+
+
+def example_generator(name: str):
+    """examples/NAME/make_data.py as a module, loaded by path (both examples name their script make_data)."""
+    spec = importlib.util.spec_from_file_location(f"{name}_make_data", ROOT / "examples" / name / "make_data.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def dev_sets(folder: Path, n: int) -> tuple[Path, Path]:
     """One dev file per task, drawn by each example's generator with a seed the bundled files do not use."""
-    sys.path.insert(0, str(ROOT / "examples" / "quickstart"))
-    from make_data import make_splits
-
-    sys.path.pop(0)
-    del sys.modules["make_data"]
-    sys.path.insert(0, str(ROOT / "examples" / "tool_use"))
-    from make_data import record
-
-    sys.path.pop(0)
+    make_splits = example_generator("quickstart").make_splits
+    record = example_generator("tool_use").record
     quick = ROOT / "examples" / "quickstart" / "data"
     seen = user_texts(quick / "train.jsonl") | user_texts(quick / "eval.jsonl")
     _, drawn = make_splits(0, 4 * n, seed=1013)
