@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from tunesmith.cli import bench, chat, data, evaluation, export, flywheel, jobs, logs, serve, sweep, train
+from tunesmith.cli import bench, chat, data, evaluation, export, flywheel, jobs, logs, rag, serve, sweep, train
 from tunesmith.cli.console import console, errors
 from tunesmith.errors import InputError
 
@@ -40,6 +40,7 @@ app.command("chat")(chat.chat_command)
 app.command("generate")(chat.generate_command)
 app.add_typer(data.app, name="data")
 app.add_typer(export.app, name="export")
+app.add_typer(rag.app, name="rag")
 app.add_typer(bench.app, name="bench")
 app.command("serve")(serve.serve_command)
 app.add_typer(logs.app, name="logs")

@@ -1,0 +1,1 @@
+"""Retrieval: an index of document chunks (lexical BM25 + dense embeddings) built, queried, evaluated and served."""
