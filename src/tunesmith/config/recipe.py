@@ -18,6 +18,22 @@ from tunesmith.yaml_file import read_mapping
 DEFAULT_MODEL = "smollm2-135m"
 
 
+class RaftConfig(Strict):
+    """Retrieval-augmented fine-tuning (RAFT, Zhang et al. 2024): each SFT prompt is rebuilt from retrieved chunks.
+
+    A record names its gold passage by `gold` (chunk ids) or `evidence` (a sentence the gold chunk holds, with an
+    optional `source`), kept in its meta. With probability `p_gold` the prompt holds the gold chunk among
+    `distractors` retrieved non-gold chunks and the reply gains the gold chunk's id as a citation; otherwise it holds
+    distractors only and the reply becomes "the documents do not contain the answer", so the model learns both to
+    answer from context and to say when the context lacks the answer."""
+
+    index: Path
+    distractors: int = Field(3, ge=0)
+    p_gold: float = Field(0.8, ge=0.0, le=1.0)
+    mode: Literal["hybrid", "dense", "lexical"] = "hybrid"
+    template: str | None = None  # {context} and {question}; None: the serving default (rag/prompt.py)
+
+
 class DataConfig(Strict):
     train: Path
     validation: Path | None = None
@@ -31,6 +47,7 @@ class DataConfig(Strict):
     mix_weights: dict[str, float] | None = None  # or fixed weights by file stem
     kto_labels: Literal["refuse", "desirable_only"] = "refuse"  # chat data with KTO's true/false `label`: refuse
     # it (SFT would learn the undesirable replies), or train on the records labelled true only
+    rag: RaftConfig | None = None  # SFT with retrieved context (RAFT): each prompt holds chunks from this index
 
 
 Attention = Literal["auto", "sdpa", "eager", "flash_attention_2", "flex_attention"]
@@ -190,6 +207,7 @@ PATH_KEYS = (
     ("eval", "file"),
     ("output", "dir"),
     ("train", "deepspeed"),
+    ("data", "rag", "index"),
 )
 MODEL_KEYS = (("model",), ("stage", "teacher"))
 
@@ -218,8 +236,10 @@ def resolve_paths(raw: dict, base: Path) -> dict:
 
     A model ref (`model`, `stage.teacher`) counts as a path when it starts with `.` or `~`, or names a folder
     under `base`; otherwise it stays an alias or hub id."""
-    for section, key in PATH_KEYS:
-        node = raw.get(section)
+    for *sections, key in PATH_KEYS:
+        node = raw
+        for section in sections:
+            node = node.get(section) if isinstance(node, dict) else None
         if isinstance(node, dict) and key in node:
             value = node[key]
             node[key] = [_absolute(v, base) for v in value] if isinstance(value, list) else _absolute(value, base)

@@ -13,7 +13,7 @@ from pathlib import Path
 from tunesmith.atomic import write_text
 from tunesmith.config import Recipe, dump_recipe
 from tunesmith.data.lengths import LengthLimit
-from tunesmith.data.training import TrainingData, load_training_data
+from tunesmith.data.training import Chat, TrainingData, load_training_data
 from tunesmith.errors import InputError
 from tunesmith.models.loading import load_tokenizer
 from tunesmith.models.resolve import resolve_model
@@ -79,7 +79,17 @@ def load_stage_data(recipe: Recipe, stage: Stage | None = None, lengths: LengthL
     """The recipe's data in the shape its stage needs (tunesmith.data.training reads it); with `lengths`, chat
     records over `train.max_length` are reported and truncated, dropped or refused (`train.overlong`)."""
     stage = stage or find_stage(recipe.stage.name)
-    return load_training_data(recipe.data, stage.needs(recipe.stage, recipe), recipe.train.seed, lengths)
+    rows = lengths
+    shape = stage.needs(recipe.stage, recipe)
+    if recipe.data.rag is not None and not isinstance(shape, Chat):
+        problem = f"retrieved context (RAFT) is for chat SFT data, not the {recipe.stage.name} stage"
+        raise InputError(f"{recipe.source}: key 'data.rag'", problem)
+    if recipe.data.rag is not None:  # RAFT: retrieved context goes in first, so lengths are counted with it
+        from tunesmith.rag.raft import raft_rows
+
+        raft = raft_rows(recipe.data.rag, recipe.train.seed)
+        rows = raft if lengths is None else (lambda file, found: lengths(file, raft(file, found)))
+    return load_training_data(recipe.data, shape, recipe.train.seed, rows)
 
 
 def length_limit(recipe: Recipe, tokenizer, progress: Progress) -> LengthLimit:
