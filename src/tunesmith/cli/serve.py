@@ -66,6 +66,16 @@ def serve_command(
         "--allow-code-graders",
         help="Let reinforcement jobs run their `python` graders' code on this machine (off: such jobs are refused).",
     ),
+    rag: list[str] = typer.Option(
+        [],
+        "--rag",
+        help="Answer chat requests from chunks retrieved from this index (`tunesmith rag build`); MODEL=INDEX for "
+        "one served model. Responses gain `citations`; the log keeps the chunk ids. Repeatable.",
+    ),
+    rag_k: int = typer.Option(4, "--rag-k", min=1, help="Chunks retrieved per request."),
+    rag_template: Path = typer.Option(
+        None, "--rag-template", help="A file with the prompt template: {context} and {question} (default: RAFT's)."
+    ),
 ) -> None:
     """Serve MODEL and its adapters with the OpenAI API (/v1/chat/completions, /v1/completions, /v1/models)."""
     from tunesmith.serve.launch import ServeOptions, serve
@@ -93,5 +103,8 @@ def serve_command(
         fine_tuning=fine_tuning,
         max_upload=max_upload,
         allow_code_graders=allow_code_graders,
+        rag=rag,
+        rag_k=rag_k,
+        rag_template=rag_template,
     )
     serve(options, RichProgress())

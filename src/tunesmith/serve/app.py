@@ -16,6 +16,7 @@ from tunesmith.serve.errors import install_handlers
 from tunesmith.serve.finetuning import FineTuning
 from tunesmith.serve.limits import BodyLimit
 from tunesmith.serve.metrics import ServeMetrics
+from tunesmith.serve.retrieval import Retrieval
 from tunesmith.serve.store import Store
 
 
@@ -41,10 +42,15 @@ class Server:
     metrics: ServeMetrics
     started: int = field(default_factory=lambda: int(time.time()))
     fine_tuning: FineTuning | None = None  # the files and jobs routes, when the server fine-tunes
+    retrieval: Retrieval | None = None  # `--rag`: models that answer with chunks retrieved from an index
 
 
 def create_app(
-    backend: Backend, store: Store, settings: ServerSettings | None = None, fine_tuning: FineTuning | None = None
+    backend: Backend,
+    store: Store,
+    settings: ServerSettings | None = None,
+    fine_tuning: FineTuning | None = None,
+    retrieval: Retrieval | None = None,
 ) -> FastAPI:
     """The app; the backend's workers and the job runner start and stop with it (the store stays the caller's)."""
     settings = settings or ServerSettings()
@@ -60,11 +66,13 @@ def create_app(
             if fine_tuning is not None:
                 fine_tuning.close()
             backend.close()
+            if retrieval is not None:
+                retrieval.close()
 
     app = FastAPI(title="tunesmith", summary="OpenAI-compatible API for a model and its adapters.", lifespan=lifespan)
     metrics = ServeMetrics(backend.queue_depth)
     limiter = RateLimiter(settings.rate_limit)
-    app.state.server = Server(backend, store, settings, limiter, metrics, fine_tuning=fine_tuning)
+    app.state.server = Server(backend, store, settings, limiter, metrics, fine_tuning=fine_tuning, retrieval=retrieval)
     install_handlers(app)
     for routes in (api, admin, files_api, jobs_api):
         app.include_router(routes.router)

@@ -17,6 +17,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
+from tunesmith.errors import InputError
 from tunesmith.serve.backends.base import Delta, Finish, Generation, GenerationRequest, Sampling
 from tunesmith.serve.context import RequestContext
 from tunesmith.serve.errors import APIError, invalid
@@ -29,6 +30,7 @@ from tunesmith.serve.schemas import (
     ChatCompletionChunk,
     ChatCompletionRequest,
     ChatDelta,
+    Citation,
     Completion,
     CompletionChoice,
     CompletionChunk,
@@ -87,6 +89,8 @@ class Exchange:
     request: GenerationRequest
     answer: Answer
     tools: ToolUse | None = None
+    retrieved: dict | None = None  # `serve --rag`: the index build, chunk ids and scores (log meta)
+    citations: list[Citation] | None = None
 
     def response(self) -> ChatCompletion | Completion:
         """The whole response, in OpenAI's `chat.completion` or `text_completion` shape."""
@@ -95,7 +99,7 @@ class Exchange:
         head = {"id": ctx.id, "created": ctx.created, "model": ctx.model, "usage": answer.usage()}
         if ctx.endpoint == "chat":
             choices = [ChatChoice(index=i, **self.chat_message(t, r)) for i, (t, r) in done]
-            return ChatCompletion(**head, choices=choices)
+            return ChatCompletion(**head, choices=choices, citations=self.citations)
         return Completion(**head, choices=[CompletionChoice(index=i, text=t, finish_reason=r) for i, (t, r) in done])
 
     def parses_calls(self) -> bool:
@@ -117,6 +121,8 @@ class Exchange:
         meta = dict(body.metadata or {})
         if body.user:
             meta["user"] = body.user
+        if self.retrieved is not None:
+            meta["rag"] = self.retrieved
         return LoggedRequest(
             id=ctx.id,
             endpoint=ctx.endpoint,
@@ -190,13 +196,14 @@ async def respond(
     try:
         tools = tool_use(body) if isinstance(body, ChatCompletionRequest) else None
         request = to_generation_request(body, server.settings.max_tokens, tools)
+        retrieved = await _retrieve(server, ctx, request)
         generation = server.backend.submit(request)
     except APIError as exc:
         known = {m.name for m in server.backend.models()}
         label = ctx.model if ctx.model in known else "unknown"  # never a label per made-up name
         server.metrics.observe(label, ctx.endpoint, exc.status)
         raise
-    exchange = Exchange(ctx, body, request, Answer(generation), tools)
+    exchange = Exchange(ctx, body, request, Answer(generation), tools, *retrieved)
     if body.stream:
         return stream(server, exchange)
     try:
@@ -208,6 +215,25 @@ async def respond(
         raise
     await finish(server, exchange)
     return exchange.response()
+
+
+async def _retrieve(server: Server, ctx: RequestContext, request) -> tuple[dict | None, list[Citation] | None]:
+    """With `serve --rag`: the retrieved chunks put into the chat request (log meta, citations), else (None, None)."""
+    if server.retrieval is None or ctx.endpoint != "chat":
+        return None, None
+    from tunesmith.serve.retrieval import augment, log_meta
+
+    try:
+        hits = await run_in_threadpool(augment, server.retrieval, ctx.model, request)
+    except InputError as exc:  # e.g. the Chroma server went away: say so, without its address or a trace
+        log.warning("retrieval failed for %s: %s", ctx.id, exc)
+        raise APIError(
+            503, "The retrieval index is unavailable; retry later.", "server_error", code="retrieval"
+        ) from None
+    if hits is None:
+        return None, None
+    meta = log_meta(server.retrieval.retriever(ctx.model), hits)
+    return meta, [Citation(**hit.citation()) for hit in hits]
 
 
 async def finish(server: Server, exchange: Exchange) -> None:
@@ -224,11 +250,11 @@ def sse(data: BaseModel | dict) -> str:
     return f"data: {json.dumps(payload, ensure_ascii=False)}\n\n"
 
 
-def chunk(ctx: RequestContext, choices: list, usage: Usage | None = None) -> str:
+def chunk(ctx: RequestContext, choices: list, usage: Usage | None = None, citations: list | None = None) -> str:
     """One event in OpenAI's chunk format (`chat.completion.chunk`, or `text_completion` for text)."""
     head = {"id": ctx.id, "created": ctx.created, "model": ctx.model, "usage": usage}
     if ctx.endpoint == "chat":
-        return sse(ChatCompletionChunk(**head, choices=choices))
+        return sse(ChatCompletionChunk(**head, choices=choices, citations=citations))
     return sse(CompletionChunk(**head, choices=choices))
 
 
@@ -274,7 +300,7 @@ def stream(server: Server, exchange: Exchange) -> StreamingResponse:
         try:
             if ctx.endpoint == "chat":
                 for i in range(answer.generation.n):
-                    yield chunk(ctx, [opening(i)])
+                    yield chunk(ctx, [opening(i)], citations=exchange.citations if i == 0 else None)
             calls = [CallStream() for _ in range(answer.generation.n)] if exchange.parses_calls() else None
             async for event in answer.generation:
                 answer.add(event)

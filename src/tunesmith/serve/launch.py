@@ -42,6 +42,9 @@ class ServeOptions:
     fine_tuning: Path | None = None  # the fine-tuning API's folder (files, jobs); None: no fine-tuning
     max_upload: int = 100_000_000
     allow_code_graders: bool = False  # reinforcement jobs may run `python` graders' code
+    rag: list[str] = field(default_factory=list)  # INDEX (every model) or MODEL=INDEX: answer with retrieved chunks
+    rag_k: int = 4  # chunks put into each retrieving request
+    rag_template: Path | None = None  # a file holding the prompt template ({context}, {question})
 
 
 def build(options: ServeOptions, progress: Progress = SILENT):
@@ -71,10 +74,25 @@ def build(options: ServeOptions, progress: Progress = SILENT):
 
         fine_tuning = open_fine_tuning(options.fine_tuning, store.url, backend, options.allow_code_graders)
         progress.note(f"Fine-tuning API on: jobs train {backend.base_name}, files and runs in {options.fine_tuning}")
+    retrieval = _retrieval(options, {m.name for m in backend.models()})
     settings = ServerSettings(tuple(keys), options.max_tokens, options.max_body, options.rate_limit, options.max_upload)
     if not keys and not _is_loopback(options.host):
         progress.note(f"warning: serving on {options.host} without API keys: anyone who can reach it can use it")
-    return create_app(backend, store, settings, fine_tuning), store
+    return create_app(backend, store, settings, fine_tuning, retrieval), store
+
+
+def _retrieval(options: ServeOptions, models: set[str]):
+    """The retrieval indexes of `--rag`, opened (and checked) before the server starts; None without `--rag`."""
+    if not options.rag:
+        return None
+    from tunesmith.serve.retrieval import open_retrieval
+
+    template = None
+    if options.rag_template is not None:
+        if not options.rag_template.is_file():
+            raise InputError(f"--rag-template {options.rag_template}", "not found; expected a text file")
+        template = options.rag_template.read_text(encoding="utf-8")
+    return open_retrieval(options.rag, options.rag_k, template, models)
 
 
 def local_backend(options: ServeOptions, progress: Progress = SILENT):

@@ -154,10 +154,26 @@ class ChatChoice(BaseModel):
     logprobs: None = None
 
 
+class Citation(BaseModel):
+    """A retrieved chunk the answer was given with (`serve --rag`): its id, source document and retrieval score."""
+
+    id: str
+    source: str
+    score: float
+
+
 class ChatCompletion(Reply):
     object: Literal["chat.completion"] = "chat.completion"
     choices: list[ChatChoice]
     usage: Usage
+    citations: list[Citation] | None = None  # not OpenAI's: the `openai` client shows it as `.citations`
+
+    @model_serializer(mode="wrap")
+    def _citations_when_retrieved(self, handler: SerializerFunctionWrapHandler) -> Any:
+        data = handler(self)
+        if data.get("citations", 0) is None:
+            del data["citations"]
+        return data
 
 
 class CompletionChoice(BaseModel):
@@ -220,8 +236,9 @@ class Chunk(Reply):
     @model_serializer(mode="wrap")
     def _usage_at_the_end(self, handler: SerializerFunctionWrapHandler) -> Any:
         data = handler(self)
-        if data.get("usage", 0) is None:
-            del data["usage"]
+        for optional in ("usage", "citations"):
+            if data.get(optional, 0) is None:
+                del data[optional]
         return data
 
 
@@ -229,6 +246,7 @@ class ChatCompletionChunk(Chunk):
     object: Literal["chat.completion.chunk"] = "chat.completion.chunk"
     choices: list[ChatChunkChoice]
     usage: Usage | None = None
+    citations: list[Citation] | None = None  # in a stream's first chunk only, when the server retrieves
 
 
 class CompletionChunk(Chunk):
