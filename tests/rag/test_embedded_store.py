@@ -26,7 +26,7 @@ def built(tmp_path, vectors) -> dict:
 
 
 def test_build_records_the_file_and_shape(tmp_path, built):
-    assert built["count"] == 500 and built["dim"] == 32 and built["library"].startswith("numpy")
+    assert built["count"] == 500 and built["dim"] == 32 and built["library"].startswith("torch")
     assert (tmp_path / built["file"]).is_file()
 
 
