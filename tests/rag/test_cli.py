@@ -43,6 +43,13 @@ def test_query_and_eval(built, monkeypatch, capsys, tmp_path):
     result = json.loads(scores.read_text())
     assert set(result) == {"lexical", "dense", "hybrid"} and result["hybrid"]["questions"] == 48
     assert result["hybrid"]["recall@5"] >= result["dense"]["recall@5"]
+    code, out, _ = run_cli(
+        monkeypatch, capsys, "rag", "eval", built, "--questions", KNOWLEDGE / "test.jsonl", "--modes", "lexical",
+        "--by", "lang", "--out", scores,
+    )  # fmt: skip
+    split = json.loads(scores.read_text())
+    assert code == 0 and set(split) == {"all", "lang=en", "lang=zh"} and "lang=zh: 24 questions" in out
+    assert split["lang=en"]["lexical"]["questions"] == split["lang=zh"]["lexical"]["questions"] == 24
 
 
 def _json_blocks(text: str) -> list[dict]:

@@ -54,6 +54,11 @@ def test_chat_answers_from_retrieved_chunks_and_cites_them(live):
     logged = store.get(reply.id)
     assert logged.meta["rag"]["chunks"] == [c["id"] for c in citations]
     assert len(logged.meta["rag"]["index"]) == 12  # the index build that answered
+    from tunesmith.serve.export import sft_rows
+
+    exported = sft_rows([logged])[0]  # `logs export`: the prompt the model saw, and which chunks it was given
+    assert exported["meta"]["metadata"]["rag"]["chunks"] == logged.meta["rag"]["chunks"]
+    assert "[quorvia-kettle.md#" in exported["messages"][0]["content"]
 
 
 def test_stream_sends_citations_in_its_first_chunk(live):

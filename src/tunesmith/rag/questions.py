@@ -23,8 +23,7 @@ def write_questions(
     """Question records ({question, answer, gold, source, teacher}) from `chunks` sampled chunks of the index."""
     from datasets import Dataset
 
-    from tunesmith.data.ops import OpContext
-    from tunesmith.data.ops import synthesize
+    from tunesmith.data.ops import OpContext, synthesize
     from tunesmith.data.records import get_meta
 
     manifest = read_manifest(index)
