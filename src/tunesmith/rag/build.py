@@ -23,8 +23,18 @@ from tunesmith.progress import SILENT, Progress
 from tunesmith.rag import embedder, lexical
 from tunesmith.rag.config import RagConfig
 from tunesmith.rag.documents import Document, Skipped, read_sources
-from tunesmith.rag.manifest import FORMAT, MANIFEST, VECTORS, VERSION, Chunk, read_chunks, read_manifest, write_chunks
-from tunesmith.rag.stores import StoreSpec, store_kind
+from tunesmith.rag.manifest import (
+    FORMAT,
+    MANIFEST,
+    VECTORS,
+    VERSION,
+    Chunk,
+    read_chunks,
+    read_manifest,
+    read_vectors,
+    write_chunks,
+)
+from tunesmith.rag.stores import drop_generation, store_kind
 
 
 @dataclass
@@ -54,7 +64,8 @@ def build_index(cfg: RagConfig, base_dir: Path, folder: Path, progress: Progress
             "sources", f"no readable documents ({len(skipped)} skipped: {skipped[0].path}: {skipped[0].reason})"
         )
     settings = _settings(cfg)
-    previous, reason = _previous(folder, settings)
+    old_manifest, unreadable = _old_manifest(folder)
+    previous, reason = _previous(folder, old_manifest, settings) if old_manifest else (None, unreadable)
     result = BuildResult(folder, documents=len(documents), skipped=skipped, full_rebuild_reason=reason)
     old_docs = previous["manifest"]["documents"] if previous else {}
     chunks: list[Chunk] = []
@@ -83,10 +94,10 @@ def build_index(cfg: RagConfig, base_dir: Path, folder: Path, progress: Progress
     result.chunks, result.embedded, result.reused = len(chunks), len(fresh), len(chunks) - len(fresh)
     if not chunks:
         raise InputError("sources", f"the documents hold no text of at least {cfg.chunking.min_tokens} tokens")
-    old_store = _old_store(folder)
     _write(folder, cfg, settings, documents, chunks, matrix, skipped)
+    old_store = old_manifest["store"] if old_manifest else None
     if old_store and old_store.get("kind") != "embedded":  # a server's old generation goes once the new is live
-        _drop(old_store, folder)
+        drop_generation(old_store, folder)
     result.seconds = time.perf_counter() - began
     return result
 
@@ -100,21 +111,26 @@ def _settings(cfg: RagConfig) -> dict:
     }
 
 
-def _previous(folder: Path, settings: dict) -> tuple[dict | None, str | None]:
-    """The previous index's documents, chunks and vectors when reusable, else None and why not."""
+def _old_manifest(folder: Path) -> tuple[dict | None, str | None]:
+    """The manifest of the index being replaced (None when there is none), or None and why it could not be read."""
     if not folder.exists():
         return None, None
     try:
-        manifest = read_manifest(folder)
-        chunks = read_chunks(folder, manifest["counts"]["chunks"])
-        vectors = np.load(folder / VECTORS, allow_pickle=False)
-        if vectors.shape[0] != len(chunks):
-            raise InputError(str(folder / VECTORS), "does not match the chunk table")
-    except (InputError, KeyError, OSError, ValueError) as exc:
+        return read_manifest(folder), None
+    except InputError as exc:
         return None, f"the previous index could not be read ({exc})"
+
+
+def _previous(folder: Path, manifest: dict, settings: dict) -> tuple[dict | None, str | None]:
+    """The previous index's documents, chunks and vectors when reusable, else None and why not."""
     for key in ("chunking", "embedding"):
         if manifest.get(key) != settings[key]:
             return None, f"{key} changed since the previous build"
+    try:
+        chunks = read_chunks(folder, manifest["counts"]["chunks"])
+        vectors = read_vectors(folder, len(chunks), settings["embedding"]["dim"])
+    except (InputError, KeyError) as exc:
+        return None, f"the previous index could not be read ({exc})"
     rows: dict[str, list[int]] = {}
     for row, chunk in enumerate(chunks):
         rows.setdefault(chunk.source, []).append(row)
@@ -163,19 +179,6 @@ def _write(folder, cfg, settings, documents, chunks, matrix, skipped) -> None:
         if store_info is not None:  # a server store's new generation would otherwise be left behind
             kind.drop(cfg.store, folder, generation, store_info)
         raise
-
-
-def _old_store(folder: Path) -> dict | None:
-    """The store section of the index being replaced, if it can be read."""
-    try:
-        return read_manifest(folder)["store"] if folder.exists() else None
-    except (InputError, KeyError):
-        return None
-
-
-def _drop(store: dict, folder: Path) -> None:
-    spec = StoreSpec(**{k: store.get(k) for k in ("kind", "url", "collection") if store.get(k) is not None})
-    store_kind(spec.kind).drop(spec, folder, store["generation"], store["info"])
 
 
 def _write_manifest(tmp, cfg, settings, generation, store_info, documents, chunks, skipped) -> None:

@@ -16,7 +16,7 @@ from tunesmith.errors import InputError
 from tunesmith.rag import embedder
 from tunesmith.rag.lexical import LexicalIndex
 from tunesmith.rag.manifest import Chunk, read_chunks, read_manifest
-from tunesmith.rag.stores import StoreSpec, store_kind
+from tunesmith.rag.stores import open_generation
 
 MODES = ("hybrid", "dense", "lexical")
 RRF_K = 60
@@ -51,9 +51,7 @@ class Retriever:
         self.embedding_model = built_with
         self.chunks = read_chunks(self.folder, self.manifest["counts"]["chunks"])
         self.lexical = LexicalIndex(self.folder)
-        store = self.manifest["store"]
-        spec = StoreSpec(**{k: store[k] for k in ("kind", "url", "collection") if store.get(k) is not None})
-        self.store = store_kind(spec.kind).open(spec, self.folder, store["generation"], store["info"])
+        self.store = open_generation(self.manifest["store"], self.folder)
         self.reranker = _cross_encoder(reranker) if reranker else None
 
     def search(self, query: str, k: int = 5, mode: str = "hybrid") -> list[Hit]:

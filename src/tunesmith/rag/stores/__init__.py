@@ -63,3 +63,19 @@ def store_kind(name: str) -> StoreKind:
         from tunesmith.errors import InputError
 
         raise InputError("store.kind", str(exc)) from None
+
+
+def open_generation(section: dict, folder: Path) -> VectorStore:
+    """The store a manifest's `store` section names (its kind, server, generation), opened for search."""
+    spec = _spec(section)
+    return store_kind(spec.kind).open(spec, folder, section["generation"], section["info"])
+
+
+def drop_generation(section: dict, folder: Path) -> None:
+    """Drop the generation a manifest's `store` section names (a server's old collection, after a rebuild)."""
+    spec = _spec(section)
+    store_kind(spec.kind).drop(spec, folder, section["generation"], section["info"])
+
+
+def _spec(section: dict) -> StoreSpec:
+    return StoreSpec(**{k: section[k] for k in ("kind", "url", "collection") if section.get(k) is not None})
