@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from tunesmith.data.documents import DOCUMENT_SUFFIXES, read_document
@@ -26,7 +27,7 @@ class Document:
     name: str
     text: str
 
-    @property
+    @cached_property  # compared with the previous build's and written to the manifest: hashed once
     def digest(self) -> str:
         return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
 

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from tunesmith.config.recipe import RaftConfig
 from tunesmith.errors import InputError
 from tunesmith.rag.evaluate import gold_chunks
+from tunesmith.rag.manifest import Chunk
 from tunesmith.rag.prompt import DEFAULT_TEMPLATE, NOT_FOUND, check_template, with_context
 from tunesmith.rag.retrieve import Retriever
 
@@ -24,15 +25,18 @@ def raft_rows(cfg: RaftConfig, seed: int) -> Rows:
     """A row transform for the training loader: (file, chat rows) → the same rows with retrieved context."""
     template = check_template(cfg.template, "data.rag.template") if cfg.template else DEFAULT_TEMPLATE
     retriever = Retriever(cfg.index)
+    by_id = {c.id: c for c in retriever.chunks}
 
     def transform(file: str, rows: list[dict]) -> list[dict]:
         rng = random.Random(f"{seed}:{file}")
-        return [_with_context(row, retriever, cfg, template, rng) for row in rows]
+        return [_with_context(row, retriever, by_id, cfg, template, rng) for row in rows]
 
     return transform
 
 
-def _with_context(row: dict, retriever: Retriever, cfg: RaftConfig, template: str, rng: random.Random) -> dict:
+def _with_context(
+    row: dict, retriever: Retriever, by_id: dict[str, Chunk], cfg: RaftConfig, template: str, rng: random.Random
+) -> dict:
     where = row.get("where", "record")
     messages = row["messages"]
     if len(messages) < 2 or messages[-1]["role"] != "assistant" or messages[-2]["role"] != "user":
@@ -41,7 +45,6 @@ def _with_context(row: dict, retriever: Retriever, cfg: RaftConfig, template: st
     meta = json.loads(meta) if isinstance(meta, str) else meta
     gold = gold_chunks(meta, where, retriever.chunks)
     question = messages[-2]["content"]
-    by_id = {c.id: c for c in retriever.chunks}
     ranked = retriever.search(question, k=cfg.distractors + len(gold) + 5, mode=cfg.mode)
     distractors = [h.chunk for h in ranked if h.chunk.id not in gold][: cfg.distractors]
     keep_gold = rng.random() < cfg.p_gold

@@ -50,7 +50,9 @@ def open_retrieval(specs: list[str], k: int, template: str | None, models: set[s
         if model in retrieval.indexes:
             who = "every model" if model == EVERY_MODEL else model
             raise InputError(f"--rag {spec}", f"{who} already has an index")
-        retrieval.indexes[model] = opened.setdefault(path, Retriever(path))
+        if path not in opened:  # two models on one index share one opened copy
+            opened[path] = Retriever(path)
+        retrieval.indexes[model] = opened[path]
     return retrieval
 
 
