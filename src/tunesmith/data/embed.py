@@ -26,7 +26,12 @@ def embed(texts: list[str], batch_size: int = 64) -> np.ndarray:
     """Unit-length embeddings (n × 384, float32), so a dot product is the cosine similarity."""
     if not texts:
         return np.zeros((0, 384), dtype=np.float32)
-    vectors = embedding_model().encode(
+    return unit_embeddings(embedding_model(), texts, batch_size)
+
+
+def unit_embeddings(model, texts: list[str], batch_size: int = 64) -> np.ndarray:
+    """`texts` encoded by a SentenceTransformer as unit-length float32 rows (C order, ready for a matrix product)."""
+    vectors = model.encode(
         list(texts), batch_size=batch_size, normalize_embeddings=True, show_progress_bar=False, convert_to_numpy=True
     )
-    return vectors.astype(np.float32)
+    return np.ascontiguousarray(vectors, dtype=np.float32)

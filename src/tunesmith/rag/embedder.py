@@ -40,13 +40,11 @@ def encoder(model: str):
 
 def embed(model: str, texts: list[str], batch_size: int = 64) -> np.ndarray:
     """Unit-length float32 embeddings (n × dim), so an inner product is the cosine similarity."""
-    st = encoder(model)
     if not texts:
         return np.zeros((0, dimension(model)), dtype=np.float32)
-    vectors = st.encode(
-        list(texts), batch_size=batch_size, normalize_embeddings=True, show_progress_bar=False, convert_to_numpy=True
-    )
-    return np.ascontiguousarray(vectors, dtype=np.float32)
+    from tunesmith.data.embed import unit_embeddings
+
+    return unit_embeddings(encoder(model), texts, batch_size)
 
 
 def dimension(model: str) -> int:

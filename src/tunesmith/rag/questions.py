@@ -8,7 +8,6 @@ label does not count: recall on such a set is a lower bound.
 
 from __future__ import annotations
 
-import json
 import random
 from pathlib import Path
 
@@ -24,14 +23,12 @@ def write_questions(
     from datasets import Dataset
 
     from tunesmith.data.ops import OpContext, synthesize
-    from tunesmith.data.records import get_meta
+    from tunesmith.data.records import dump_meta, get_meta
 
     manifest = read_manifest(index)
     table = read_chunks(index, manifest["counts"]["chunks"])
     sample = random.Random(seed).sample(table, min(chunks, len(table)))
-    rows = [
-        {"text": c.text, "meta": json.dumps({"gold": c.id, "source": c.source}, ensure_ascii=False)} for c in sample
-    ]
+    rows = [{"text": c.text, "meta": dump_meta({"gold": c.id, "source": c.source})} for c in sample]
     cfg = synthesize.Config(teacher=teacher, mode="qa", pairs_per_chunk=per_chunk)
     result = synthesize.run(Dataset.from_list(rows), cfg, OpContext(progress=progress, seed=seed))
     questions = []
