@@ -1,4 +1,4 @@
-"""Scoring candidates on the held-out slice, the promotion rule, and the pairwise judge."""
+"""Scoring candidates on the held-out slice, the promotion rule, and the pairwise judge (tunesmith.eval.judge)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import json
 import pytest
 
 from tests.data.fake_openai import FakeOpenAI
+from tunesmith.eval.judge import JudgeConfig
 from tunesmith.flywheel.compare import compare, scorable
-from tunesmith.flywheel.config import WIN_RATE, CompareConfig, JudgeConfig, PromoteConfig
-from tunesmith.flywheel.judge import order_score, parse_verdict, tally, win_rate
+from tunesmith.flywheel.config import WIN_RATE, CompareConfig, PromoteConfig
 from tunesmith.flywheel.promote import decide
 
 
@@ -77,38 +77,32 @@ def test_a_margin_must_be_exceeded():
     assert decision.promote and decision.bar == pytest.approx(0.55) and "(0.500 + margin 0.05)" in decision.reason
 
 
-def test_verdicts_and_order_scores():
-    assert [parse_verdict(t) for t in ("A", "b", "Answer B is better.", " tie", "Neither", "B.")] == [
-        "A", None, "B", "TIE", None, "B",
-    ]  # fmt: skip
-    assert (order_score("A", True), order_score("A", False), order_score("TIE", True), order_score(None, True)) == (
-        1.0, 0.0, 0.5, None,
-    )  # fmt: skip
-    assert tally([1.0, 0.5, 0.0, 0.75, None]) == {"win_rate": 0.5625, "wins": 2, "ties": 1, "losses": 1, "unparsed": 1}
-
-
 def test_the_judge_asks_both_orders_so_position_bias_cancels(monkeypatch):
     def fair(body: dict) -> str:  # prefers the answer that says "right"
         text = body["messages"][0]["content"]
         a, b = text.split("Answer A:\n")[1].split("\n\nAnswer B:\n")
         return "A" if "right" in a and "right" not in b else "B" if "right" in b and "right" not in a else "TIE"
 
-    prompts, teacher = ["q1", "q2", "q3", "q4"], ["right", "right", "wrong", "right"]
+    rows = [held(f"r{i}", f"q{i}", ref) for i, ref in enumerate(["right", "right", "wrong", "right"])]
     student = ["right", "wrong", "right", "right too"]
+    cfg = CompareConfig(metrics=["rouge_l"])
     monkeypatch.setenv("JUDGE_KEY", "k")
     with FakeOpenAI(fair) as server:
-        cfg = JudgeConfig(base_url=server.base_url, model="judge", api_key_env="JUDGE_KEY")
-        assert win_rate(cfg, prompts, student, teacher) == {"win_rate": 0.5, "wins": 1, "ties": 2, "losses": 1,
-                                                            "unparsed": 0}  # fmt: skip
+        cfg.judge = JudgeConfig(base_url=server.base_url, model="judge", api_key_env="JUDGE_KEY")
+        judged = compare(rows, {"student": student}, cfg).judge["student"]
         assert len(server.requests) == 8 and server.requests[0].headers["authorization"] == "Bearer k"
+        assert server.requests[0].messages[0]["content"].startswith("Two assistants answered")
+    assert (judged.win_rate, judged.wins, judged.ties, judged.losses, judged.unparsed) == (0.5, 1, 2, 1, 0)
+    assert judged.consistency == 1.0
     with FakeOpenAI(lambda body: "A") as server:  # always picks the first answer: every request ties
-        cfg = JudgeConfig(base_url=server.base_url, model="judge", api_key_env=None)
-        assert win_rate(cfg, prompts, student, teacher)["ties"] == 4
+        cfg.judge = JudgeConfig(base_url=server.base_url, model="judge", api_key_env=None)
+        judged = compare(rows, {"student": student}, cfg).judge["student"]
+    assert judged.ties == 4 and judged.first_position_rate == 1.0 and judged.consistency == 0.0
 
 
 def test_the_judge_win_rate_can_decide(monkeypatch):
     with FakeOpenAI(lambda body: "B") as server:
         judge = JudgeConfig(base_url=server.base_url, model="judge", api_key_env=None)
         result = compare(ROWS[:2], {"student": ["x", "y"]}, CompareConfig(metrics=["rouge_l"], judge=judge))
-    assert result.judge["student"]["win_rate"] == 0.5
+    assert result.judge["student"].win_rate == 0.5
     assert decide(result, WIN_RATE, PromoteConfig(min_score=0.45)).promote

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tunesmith.flywheel.config import PricesConfig, TokenPrice
-from tunesmith.flywheel.cost import cost_table, price
+from tunesmith.config.prices import TokenPrice, token_cost
+from tunesmith.flywheel.config import PricesConfig
+from tunesmith.flywheel.cost import cost_table
 from tunesmith.flywheel.report import cost_rows
 from tunesmith.serve.store import LoggedRequest
 
@@ -38,4 +39,4 @@ def test_prices_are_configurable_and_a_free_teacher_saves_nothing():
     table = cost_table([served(250_000, 100_000)], prices, "big", "small")
     assert table.student.cost == pytest.approx(0.25 * 1 + 0.1 * 3)
     assert table.saving == pytest.approx(-0.55) and table.saving_share == 0.0
-    assert price(0, 0, TokenPrice(input=5, output=5)) == 0.0
+    assert token_cost(0, 0, TokenPrice(input=5, output=5)) == 0.0

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from tunesmith.eval.judge import JudgeSummary, conversation_text, judge_pairs, make_judge
 from tunesmith.eval.metrics import compute, extract_json
 from tunesmith.flywheel.config import WIN_RATE, CompareConfig
 
@@ -19,12 +20,12 @@ class Comparison:
     vs_teacher: dict[str, dict[str, float]] = field(default_factory=dict)
     corrected: int = 0
     vs_corrections: dict[str, dict[str, float]] = field(default_factory=dict)  # also "teacher"
-    judge: dict[str, dict[str, float]] = field(default_factory=dict)
+    judge: dict[str, JudgeSummary] = field(default_factory=dict)
 
     def score(self, candidate: str, metric: str) -> float:
         """One candidate's deciding score (the judge's win rate, or a task metric against the teacher)."""
         if metric == WIN_RATE:
-            return self.judge[candidate]["win_rate"]
+            return self.judge[candidate].win_rate or 0.0  # nothing judged readably: no wins
         return self.vs_teacher[candidate][metric]
 
 
@@ -49,19 +50,11 @@ def compare(rows: list[dict], answers: dict[str, list[str]], cfg: CompareConfig,
         for name, preds in {"teacher": refs, **answers}.items():
             result.vs_corrections[name] = _scores(cfg, [preds[i] for i in fixed], corrections)
     if cfg.judge is not None:
-        from tunesmith.flywheel.judge import win_rate
-
-        prompts = [request_text(row["messages"]) for row in rows]
+        judge = make_judge(cfg.judge, "compare.judge.api_key_env")
+        prompts = [conversation_text(row["messages"]) for row in rows]
         for name, preds in answers.items():
-            result.judge[name] = win_rate(cfg.judge, prompts, preds, refs)
+            result.judge[name], _ = judge_pairs(judge, prompts, preds, refs, cfg.judge.prompt)
     return result
-
-
-def request_text(messages: list[dict]) -> str:
-    """A conversation as the judge reads it: one user turn as itself, longer ones as `role: content` lines."""
-    if len(messages) == 1:
-        return messages[0]["content"]
-    return "\n\n".join(f"{m['role']}: {m['content']}" for m in messages)
 
 
 def _scores(cfg: CompareConfig, preds: list[str], refs: list[str]) -> dict[str, float]:

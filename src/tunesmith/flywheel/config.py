@@ -13,27 +13,17 @@ from typing import Any
 
 from pydantic import Field, field_validator, model_validator
 
-from tunesmith.eval.metrics import METRICS
+from tunesmith.config.prices import TokenPrice
+from tunesmith.eval.judge_config import JudgeConfig
+from tunesmith.eval.metrics import HEADLINE, METRICS, SCORES
 from tunesmith.schema import Strict, unknown_name
 from tunesmith.serve.adapters import ADAPTER_NAME
 from tunesmith.serve.logfilter import FeedbackKind
 
 # Exact then near duplicates out (cheapest first), then personal data masked in prompts and answers alike.
 DEFAULT_CURATE: list[Any] = [{"dedup": {"method": "exact"}}, {"dedup": {"method": "near"}}, {"pii": {"mode": "mask"}}]
-# The scores each metric reports; its headline (the first, or field_accuracy for json) is the default decision.
-SCORES = {
-    "exact_match": ["exact_match"],
-    "classification": ["accuracy", "macro_precision", "macro_recall", "macro_f1"],
-    "json": ["json_valid", "field_accuracy"],
-    "rouge_l": ["rouge_l"],
-    "bleu": ["bleu"],
-}
-HEADLINE = {metric: "field_accuracy" if metric == "json" else scores[0] for metric, scores in SCORES.items()}
+# Each metric's scores and headline (eval.metrics); the headline is the default decision.
 WIN_RATE = "judge_win_rate"
-JUDGE_PROMPT = (
-    "Two assistants answered the same request. Which answer is better: more correct, complete and useful? "
-    "Reply with one word: A, B, or TIE.\n\nRequest:\n{prompt}\n\nAnswer A:\n{a}\n\nAnswer B:\n{b}"
-)
 
 
 class FilterConfig(Strict):
@@ -53,26 +43,6 @@ class HoldoutConfig(Strict):
     seed: int = 0
 
 
-class JudgeConfig(Strict):
-    """An LLM judge behind an OpenAI-compatible endpoint, asked which of two answers is better."""
-
-    base_url: str
-    model: str
-    api_key_env: str | None = "OPENAI_API_KEY"  # variable holding the key; None for servers that need none
-    prompt: str = JUDGE_PROMPT
-    max_tokens: int = Field(8, ge=1)
-    concurrency: int = Field(4, ge=1)
-    timeout: float = Field(60.0, gt=0)
-
-    @field_validator("prompt")
-    @classmethod
-    def _has_slots(cls, value: str) -> str:
-        missing = [slot for slot in ("{prompt}", "{a}", "{b}") if slot not in value]
-        if missing:
-            raise ValueError(f"must contain {', '.join(missing)}: where the request and the two answers go")
-        return value
-
-
 class CompareConfig(Strict):
     """Task metrics (tunesmith.eval.metrics) of each candidate against the teacher's logged answers."""
 
@@ -80,7 +50,7 @@ class CompareConfig(Strict):
     json_fields: list[str] | None = None
     max_new_tokens: int = Field(256, ge=1)
     batch_size: int = Field(16, ge=1)
-    judge: JudgeConfig | None = None
+    judge: JudgeConfig | None = None  # tunesmith.eval.judge: an endpoint or a local model, asked in both orders
 
     @field_validator("metrics")
     @classmethod
@@ -108,13 +78,6 @@ class PromoteConfig(Strict):
         if not ADAPTER_NAME.fullmatch(value):
             raise ValueError("expected 1-64 letters, digits, '_' or '-', starting with a letter or digit")
         return value
-
-
-class TokenPrice(Strict):
-    """Price per million tokens."""
-
-    input: float = Field(ge=0.0)
-    output: float = Field(ge=0.0)
 
 
 class PricesConfig(Strict):

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tunesmith.flywheel.config import PricesConfig, TokenPrice
+from tunesmith.config.prices import TokenPrice, token_cost
+from tunesmith.flywheel.config import PricesConfig
 from tunesmith.serve.store import LoggedRequest
 
 
@@ -43,18 +44,13 @@ class CostTable:
         return self.saving / self.teacher.cost if self.teacher.cost else 0.0
 
 
-def price(input_tokens: int, output_tokens: int, per_million: TokenPrice) -> float:
-    """Tokens × price per million tokens, input and output priced apart."""
-    return (input_tokens * per_million.input + output_tokens * per_million.output) / 1_000_000
-
-
 def cost_table(served: list[LoggedRequest], prices: PricesConfig, teacher: str, student: str) -> CostTable:
     """The cost of the `served` requests' tokens at the teacher's and at the student's prices."""
     tokens_in = sum(entry.prompt_tokens for entry in served)
     tokens_out = sum(entry.completion_tokens for entry in served)
 
     def row(role: str, model: str, per_million: TokenPrice) -> CostRow:
-        cost = price(tokens_in, tokens_out, per_million)
+        cost = token_cost(tokens_in, tokens_out, per_million)
         return CostRow(role, model, len(served), tokens_in, tokens_out, per_million.input, per_million.output, cost)
 
     return CostTable(prices.currency, row("teacher", teacher, prices.teacher), row("student", student, prices.student))

@@ -29,7 +29,8 @@ def score_table(comparison: Comparison) -> Table:
     keys = list(comparison.vs_teacher[names[0]]) if names else []
     rows = [[key, *(f"{comparison.vs_teacher[n][key]:.3f}" for n in names)] for key in keys]
     if comparison.judge:
-        rows.append(["judge_win_rate", *(f"{comparison.judge[n]['win_rate']:.3f}" for n in names)])
+        for key in ("win_rate", "lc_win_rate", "consistency", "first_position_rate"):
+            rows.append([f"judge_{key}", *(_num(getattr(comparison.judge[n], key), 3) for n in names)])
     return header, rows
 
 
@@ -125,8 +126,8 @@ def _op_row(op: dict) -> list[str]:
     return [op["op"], str(op["records_in"]), str(op["kept"]), str(op["changed"]), removed]
 
 
-def _num(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.4f}"
+def _num(value: float | None, digits: int = 4) -> str:
+    return "n/a" if value is None else f"{value:.{digits}f}"
 
 
 def _markdown(header: list[str], rows: list[list[str]]) -> list[str]:

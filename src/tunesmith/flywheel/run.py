@@ -21,10 +21,10 @@ from pathlib import Path
 
 from tunesmith.atomic import write_text
 from tunesmith.errors import InputError
+from tunesmith.eval.judge import check_key
 from tunesmith.flywheel.compare import Comparison, compare, scorable
 from tunesmith.flywheel.cost import CostTable, cost_table
 from tunesmith.flywheel.curate import Curated, curate, write_jsonl
-from tunesmith.flywheel.judge import check_key
 from tunesmith.flywheel.plan import CURATED, FlywheelPlan
 from tunesmith.flywheel.promote import Decision, decide, register
 from tunesmith.flywheel.report import write_report
@@ -61,7 +61,7 @@ def run_flywheel(
     if not rows:
         raise InputError(f"{plan.source}: key 'compare.metrics'", "no held-out reference is a JSON object; drop json")
     if recipe.compare.judge is not None:
-        check_key(recipe.compare.judge, plan.source)
+        check_key(recipe.compare.judge, f"{plan.source}: key 'compare.judge.api_key_env'")
     client = _server(plan)  # an unreachable server fails now, not after training
     current = client is not None and _registered(client, recipe.promote.adapter_name, plan.source)
 
