@@ -13,7 +13,21 @@ from tunesmith.data.text import CJK_RE, CjkTokenizer
 from tunesmith.errors import InputError
 from tunesmith.schema import unknown_name
 
-METRICS = ("exact_match", "classification", "json", "rouge_l", "bleu", "tool_call")
+METRICS = ("exact_match", "contains", "classification", "json", "rouge_l", "bleu", "tool_call")
+
+# The scores each metric reports (json also reports field_accuracy/<field>); the first listed is its headline,
+# except json, whose headline is field_accuracy.
+SCORES = {
+    "exact_match": ["exact_match"],
+    "contains": ["contains"],
+    "classification": ["accuracy", "macro_precision", "macro_recall", "macro_f1"],
+    "json": ["json_valid", "field_accuracy"],
+    "rouge_l": ["rouge_l"],
+    "bleu": ["bleu"],
+    "tool_call": ["tool_call_accuracy", "tool_name_accuracy", "tool_args_exact", "tool_args_field_accuracy",
+                  "tool_args_valid", "tool_no_call_accuracy"],
+}  # fmt: skip
+HEADLINE = {metric: "field_accuracy" if metric == "json" else scores[0] for metric, scores in SCORES.items()}
 
 _FENCE_RE = re.compile(r"```[A-Za-z0-9_-]*")
 _MISSING = object()
@@ -39,6 +53,17 @@ def exact_match(preds: Sequence[str], refs: Sequence[str]) -> dict[str, float]:
     """Share of predictions equal to their reference after stripping surrounding whitespace."""
     _check(preds, refs)
     return {"exact_match": _mean([float(p.strip() == r.strip()) for p, r in zip(preds, refs, strict=True)])}
+
+
+def contains(preds: Sequence[str], refs: Sequence[str]) -> dict[str, float]:
+    """Share of predictions that hold their reference (a short answer such as "27 months") anywhere in a longer
+    reply; case, width, runs of spaces and a final full stop are ignored on both sides."""
+    _check(preds, refs)
+
+    def norm(text: str) -> str:
+        return " ".join(_norm_text(text).split()).rstrip("。.")
+
+    return {"contains": _mean([float(norm(r) in norm(p)) for p, r in zip(preds, refs, strict=True)])}
 
 
 def classification(preds: Sequence[str], refs: Sequence[str]) -> dict[str, float]:
@@ -205,6 +230,7 @@ def tool_call(preds: Sequence[str], refs: Sequence[str]) -> dict[str, float]:
 
 _BY_NAME = {
     "exact_match": exact_match,
+    "contains": contains,
     "classification": classification,
     "json": json_fields,
     "rouge_l": rouge_l,
