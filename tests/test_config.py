@@ -81,8 +81,10 @@ def test_dumped_recipe_round_trips(tmp_path, monkeypatch):
     assert type(again.method) is type(recipe.method)
 
 
-# pipelines, flywheel recipes and rag settings: validated by their own tests
-NOT_RECIPES = ("examples/data/", "examples/flywheel/", "examples/knowledge/manuals.yaml")
+# pipelines, flywheel recipes, rag settings, arena files and lm-eval tasks: validated by their own tests
+NOT_RECIPES = (
+    "examples/data/", "examples/flywheel/", "examples/knowledge/manuals.yaml", "examples/arena/", "examples/benchmarks/"
+)  # fmt: skip
 SHIPPED_RECIPES = sorted(p for p in ROOT.glob("examples/**/*.yaml") if not any(d in p.as_posix() for d in NOT_RECIPES))
 
 

@@ -13,7 +13,9 @@ def eval_command(
     model: str = typer.Argument(..., help="A run directory, model alias, local folder or hub id."),
     data: Path = typer.Option(None, "--data", help="Eval file (default: the run recipe's eval.file)."),
     baseline: bool = typer.Option(None, "--baseline/--no-baseline", help="Also evaluate the run's base model."),
-    metrics: str = typer.Option(None, help="Comma-separated: exact_match, classification, json, rouge_l, bleu."),
+    metrics: str = typer.Option(
+        None, help="Comma-separated: exact_match, contains, classification, json, rouge_l, bleu, tool_call."
+    ),
     json_fields: str = typer.Option(None, "--json-fields", help="Comma-separated fields for the json metric."),
     limit: int = typer.Option(None, help="Evaluate only the first N examples."),
     max_new_tokens: int = typer.Option(None, "--max-new-tokens"),
@@ -22,10 +24,30 @@ def eval_command(
     ),
     out: Path = typer.Option(None, help="Report folder (default: RUN/eval, or ./eval-report)."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace the report already in the default folder."),
+    benchmarks: str = typer.Option(
+        None,
+        "--benchmarks",
+        help="Comma-separated lm-evaluation-harness tasks (hellaswag,arc_easy,mmlu …); without --data, only these.",
+    ),
+    benchmark_include: Path = typer.Option(
+        None, "--benchmark-include", help="A folder of your own lm_eval task YAMLs (see examples/benchmarks/)."
+    ),
+    num_fewshot: int = typer.Option(
+        None, "--num-fewshot", help="Few-shot examples per benchmark question (default: each task's own)."
+    ),
+    judge_model: str = typer.Option(
+        None, "--judge-model", help="Judge the tuned replies against the base's: a served model name, or a model ref."
+    ),
+    judge_url: str = typer.Option(None, "--judge-url", help="The judge's OpenAI-compatible endpoint (omit: local)."),
+    judge_key_env: str = typer.Option(
+        None, "--judge-key-env", help="Variable holding the judge endpoint's API key (default: none)."
+    ),
 ) -> None:
-    """Write report.json and report.md, and print the table."""
+    """Write report.json and report.md (with --benchmarks: benchmarks.json), and print the table."""
     from tunesmith.errors import InputError
     from tunesmith.eval.compare import compare, eval_config_for
+    from tunesmith.eval.judge import judge_line
+    from tunesmith.eval.judge_compare import judge_against_base, judge_options, prepare_judge
     from tunesmith.runs import RunDir, is_run_dir
 
     cfg = eval_config_for(model)
@@ -38,6 +60,12 @@ def eval_command(
         "forgetting_probe": probe,
     }
     cfg = cfg.model_validate({**cfg.model_dump(), **{k: v for k, v in updates.items() if v is not None}})
+    bench = (model, benchmarks, benchmark_include, limit, num_fewshot, cfg.batch_size)
+    if benchmarks and data is None:  # benchmarks alone: the recipe's eval file waits for a plain `tunesmith eval`
+        if judge_model:
+            raise InputError("--judge-model", "the judge compares task replies: give --data with --benchmarks")
+        print_benchmarks(*bench, out or (RunDir(Path(model)).eval_dir if is_run_dir(model) else Path("eval-report")))
+        return
     data = data or cfg.file
     if data is None:
         raise InputError("--data", "no eval file given and the run's recipe has no eval.file")
@@ -49,8 +77,15 @@ def eval_command(
                 "already holds an eval report (for a run: the one training wrote); pass --out DIR to write this "
                 "one beside it, or --overwrite to replace it",
             )
+    judge_cfg = judge_options(judge_model, judge_url, judge_key_env)
+    judge = prepare_judge(judge_cfg, model, cfg.baseline) if judge_cfg else None  # before any generation
     results, _ = compare(model, data, cfg, out, cfg.baseline, RichProgress())
     print_comparison(results, out)
+    if judge is not None:
+        summary = judge_against_base(judge, results, data, cfg, out, judge_cfg.prompt, RichProgress())
+        console.print(f"{judge_line(summary)}\nJudge records: {out / 'judge.jsonl'}", highlight=False, markup=False)
+    if benchmarks:
+        print_benchmarks(*bench, out)
 
 
 def print_comparison(results, out: Path) -> None:
@@ -59,3 +94,18 @@ def print_comparison(results, out: Path) -> None:
 
     console.print(table("Evaluation", header(results), comparison_rows(results)))
     console.print(f"Report: {out / 'report.md'}")
+
+
+def print_benchmarks(
+    model: str, tasks: str, include: Path | None, limit: int | None, num_fewshot: int | None, batch: int, out: Path
+) -> None:
+    """Run the lm-evaluation-harness tasks, print task → metric ± stderr, and where benchmarks.json went."""
+    from tunesmith.eval.benchmarks import BENCHMARKS_FILE, run_benchmarks, table_rows
+
+    names = [t.strip() for t in tasks.split(",") if t.strip()]
+    report = run_benchmarks(model, names, include, limit, batch, num_fewshot, out, RichProgress())
+    title = f"Benchmarks (lm-evaluation-harness {report['lm_eval_version']})"
+    console.print(table(title, ["task", "metric", "value", "stderr", "shots"], table_rows(report)))
+    if limit:
+        console.print(f"[dim]--limit {limit}: a sample of each task, not comparable with published numbers[/dim]")
+    console.print(f"Results: {out / BENCHMARKS_FILE}")
