@@ -6,7 +6,22 @@ import sys
 
 import typer
 
-from tunesmith.cli import bench, chat, data, evaluation, export, flywheel, jobs, logs, rag, serve, sweep, train
+from tunesmith.cli import (
+    advise,
+    arena,
+    bench,
+    chat,
+    data,
+    evaluation,
+    export,
+    flywheel,
+    jobs,
+    logs,
+    rag,
+    serve,
+    sweep,
+    train,
+)
 from tunesmith.cli.console import console, errors
 from tunesmith.errors import InputError
 
@@ -46,6 +61,8 @@ app.command("serve")(serve.serve_command)
 app.add_typer(logs.app, name="logs")
 app.add_typer(jobs.app, name="jobs")
 app.command("flywheel")(flywheel.flywheel_command)
+app.command("arena")(arena.arena_command)
+app.command("advise")(advise.advise_command)
 
 
 def main() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +22,7 @@ class ModelSource:
 
 
 def source_for(ref: str | Path, progress: Progress = SILENT) -> ModelSource:
-    """Resolve an alias, folder, hub id or run directory into a ModelSource."""
+    """Resolve an alias, folder, hub id, run directory or PEFT adapter folder into a ModelSource."""
     ref = str(ref)
     if is_run_dir(ref):
         from tunesmith.config import load_run_recipe
@@ -31,6 +32,12 @@ def source_for(ref: str | Path, progress: Progress = SILENT) -> ModelSource:
             base = resolve_model(load_run_recipe(run.recipe).model, progress)
             return ModelSource(base=base, adapter=run.final, label=ref)
         return ModelSource(base=str(run.final), label=ref)
+    adapter_config = Path(ref) / "adapter_config.json"
+    if adapter_config.is_file():  # a PEFT adapter folder on its own: its base model is named in its config
+        base = json.loads(adapter_config.read_text(encoding="utf-8")).get("base_model_name_or_path")
+        if not base:
+            raise InputError(str(adapter_config), "has no base_model_name_or_path; expected the adapter's base model")
+        return ModelSource(base=resolve_model(base, progress), adapter=Path(ref), label=ref)
     return ModelSource(base=resolve_model(ref, progress), label=ref)
 
 

@@ -1,0 +1,71 @@
+"""Scores with error bars: the task metrics per arm, the primary score per example, and bootstrap intervals.
+
+The primary score is averaged over examples, so every arm's number has a 95% percentile-bootstrap interval
+(2,000 resamples of the examples, seeded) and two arms compare on the same resamples (a paired bootstrap):
+when the interval of their difference holds zero, the report calls it a tie.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tunesmith.arena.config import TaskConfig
+from tunesmith.errors import InputError
+from tunesmith.eval import metrics as metric_fns
+from tunesmith.schema import unknown_name
+
+RESAMPLES = 2000
+
+
+def primary_name(task: TaskConfig) -> str:
+    """The score that decides: `task.primary`, else the first metric's headline score."""
+    return task.primary or metric_fns.HEADLINE[task.metrics[0]]
+
+
+def primary_metric(task: TaskConfig) -> str:
+    """The metric whose output holds the primary score."""
+    name = primary_name(task)
+    for metric in task.metrics:
+        if name in metric_fns.SCORES[metric] or (metric == "json" and name.startswith("field_accuracy/")):
+            return metric
+    raise InputError(
+        "task.primary", unknown_name("score", name, [s for m in task.metrics for s in metric_fns.SCORES[m]])
+    )
+
+
+def all_metrics(task: TaskConfig, replies: list[str], references: list[str]) -> dict[str, float]:
+    """Every metric the task names, over the whole set."""
+    return metric_fns.compute(task.metrics, replies, references, json_fields=task.json_fields)
+
+
+def per_example(task: TaskConfig, replies: list[str], references: list[str]) -> list[float]:
+    """The primary score of each reply alone (its mean is the arm's primary score)."""
+    metric, name = primary_metric(task), primary_name(task)
+    return [metric_fns.compute([metric], [p], [r], task.json_fields)[name] for p, r in zip(replies, references)]
+
+
+def interval(scores: list[float], seed: int = 0) -> dict:
+    """Mean and 95% percentile-bootstrap interval of per-example scores."""
+    values = np.asarray(scores, dtype=float)
+    if values.size == 0:
+        return {"mean": None, "low": None, "high": None, "n": 0}
+    rows = np.random.default_rng(seed).integers(0, values.size, size=(RESAMPLES, values.size))
+    means = values[rows].mean(axis=1)
+    low, high = np.percentile(means, [2.5, 97.5])
+    return {"mean": float(values.mean()), "low": float(low), "high": float(high), "n": int(values.size)}
+
+
+def paired_difference(a: list[float], b: list[float], seed: int = 0) -> dict:
+    """Mean of a − b over the same examples, its 95% paired-bootstrap interval, and whether it is a tie."""
+    diff = np.asarray(a, dtype=float) - np.asarray(b, dtype=float)
+    found = interval(diff.tolist(), seed)
+    found["tie"] = found["n"] == 0 or found["low"] <= 0.0 <= found["high"]
+    return found
+
+
+def by_group(scores: list[float], groups: list[str | None]) -> dict[str, dict]:
+    """The primary score with its interval within each group (records without the field are left out)."""
+    found = {}
+    for group in sorted({g for g in groups if g is not None}):
+        found[group] = interval([s for s, g in zip(scores, groups) if g == group])
+    return found
