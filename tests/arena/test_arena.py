@@ -169,3 +169,28 @@ def test_a_bare_adapter_folder_is_an_arm_too(task, make_recipe):
     report = run_arena(load_arena(path), task / "out")
     assert report["arms"][0]["status"] == "ok"
     assert report["arms"][0]["cost"]["one_off"]["value"] is None  # no summary.json beside it: training time unknown
+
+
+def test_a_rag_arm_answers_again_only_when_the_documents_change(task, tiny_model_dir):
+    docs = task / "docs"
+    docs.mkdir()
+    (docs / "kettle.md").write_text("The Quorvia Kettle has a warranty of 27 months.\n", encoding="utf-8")
+    (docs / "lamp.md").write_text("The Lumo Lamp draws 9 watts at full brightness.\n", encoding="utf-8")
+    settings = {"sources": ["docs"], "index": "index", "chunking": {"max_tokens": 32, "overlap": 4}}
+    (task / "manuals.yaml").write_text(yaml.safe_dump(settings), encoding="utf-8")
+    arms = [{"name": "rag", "kind": "rag", "model": str(tiny_model_dir), "k": 1}]
+    path = arena_file(task, arms)
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw["task"]["knowledge"] = "manuals.yaml"
+    path.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    cache = task / "out" / "arms" / "rag.json"
+
+    run_arena(load_arena(path), task / "out")
+    first = json.loads(cache.read_text())
+    assert len(first["details"]["retrieved"]) == 6 and cache.stat().st_mtime_ns
+    stamp = cache.stat().st_mtime_ns
+    run_arena(load_arena(path), task / "out")  # the index is updated, but nothing in it changed
+    assert cache.stat().st_mtime_ns == stamp
+    (docs / "kettle.md").write_text("The Quorvia Kettle has a warranty of 33 months.\n", encoding="utf-8")
+    run_arena(load_arena(path), task / "out")
+    assert json.loads(cache.read_text())["fingerprint"] != first["fingerprint"]

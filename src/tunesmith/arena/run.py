@@ -141,8 +141,15 @@ def arm_fingerprint(arm, cfg: ArenaConfig, index: Path | None) -> str:
         summary = Path(arm.run) / "summary.json"
         parts["run"] = file_digest(summary) if summary.is_file() else str(arm.run)
     if arm.kind in ("rag", "fine_tuned_rag") and index is not None:
-        parts["index"] = file_digest(index / "manifest.json")
+        parts["index"] = index_content(index)
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def index_content(index: Path) -> dict:
+    """What an index holds (documents by digest, chunking, embedding, lexical settings), not when it was built: an
+    update that changed nothing keeps the arms' answers."""
+    manifest = json.loads((index / "manifest.json").read_text(encoding="utf-8"))
+    return {k: manifest[k] for k in ("chunking", "embedding", "lexical", "counts", "documents")}
 
 
 def judge_arms(
