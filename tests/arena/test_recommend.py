@@ -72,6 +72,9 @@ def test_missing_prices_make_cost_unknown_not_zero():
     assert per_thousand(teacher, Answers(["a"], [1000], [500], 1.0), CostConfig())["value"] == pytest.approx(2.0)
     assert one_off({"train_seconds": 3600, "extra": 0.0}, CostConfig())["value"] is None
     assert one_off({"train_seconds": 1800, "extra": 1.0}, CostConfig(price_per_hour=2.0))["value"] == 2.0
+    made = {"input_tokens": 2_000_000, "output_tokens": 1_000_000, "price": {"input": 0.5, "output": 2.0}}
+    spent = {"train_seconds": 3600, "extra": 0.0, "synthesis": made}
+    assert one_off(spent, CostConfig(price_per_hour=1.0))["value"] == pytest.approx(1.0 + 1.0 + 2.0)
 
 
 def test_a_group_where_retrieval_wins_is_named_as_the_signal():

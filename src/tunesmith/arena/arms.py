@@ -144,6 +144,8 @@ def ensure_trained(arm: FineTunedArm, progress: Progress = SILENT) -> FineTunedA
 def _fine_tuned(arm: FineTunedArm, base: list[list[dict]], index: Path | None, progress: Progress) -> Prepared:
     """A fine-tuned arm (its run already trained: ensure_trained), with retrieval for fine_tuned_rag."""
     one_off = {"train_seconds": _train_seconds(arm.run), "extra": arm.one_off_extra}
+    if arm.synthesis is not None:
+        one_off["synthesis"] = arm.synthesis.model_dump()
     source = source_for(arm.run, progress)
     details: dict = {"run": str(arm.run)}
     conversations = base

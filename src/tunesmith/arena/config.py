@@ -101,6 +101,14 @@ class RagArm(ArmBase):
     mode: Literal["lexical", "dense", "hybrid"] = "hybrid"
 
 
+class SynthesisCost(Strict):
+    """What making the arm's training data cost: the teacher's tokens and their price per million."""
+
+    input_tokens: int = Field(ge=0)
+    output_tokens: int = Field(ge=0)
+    price: TokenPrice
+
+
 class FineTunedArm(ArmBase):
     """A run directory, adapter folder or model (`run`), or a `recipe` whose run is trained first (resumed if a
     crash cut it short; left alone if complete)."""
@@ -108,7 +116,8 @@ class FineTunedArm(ArmBase):
     kind: Literal["fine_tuned"]
     run: Path | None = None
     recipe: Path | None = None
-    one_off_extra: float = Field(0.0, ge=0.0)  # other one-off spend, e.g. what synthesizing its data cost
+    synthesis: SynthesisCost | None = None  # the data synthesis behind the run, priced as a one-off
+    one_off_extra: float = Field(0.0, ge=0.0)  # any other one-off spend, in the arena's currency
 
     @model_validator(mode="after")
     def _run_or_recipe(self) -> FineTunedArm:

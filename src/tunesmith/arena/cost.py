@@ -55,6 +55,10 @@ def one_off(spent: dict, cost: CostConfig) -> dict:
             return {"value": None, "basis": "unknown: no teacher_price for the rewriting"}
         value += token_cost(tokens["input"], tokens["output"], TokenPrice(**price))
         parts.append(f"{tokens['input']} in + {tokens['output']} out teacher tokens")
+    if "synthesis" in spent:
+        made = spent["synthesis"]
+        value += token_cost(made["input_tokens"], made["output_tokens"], TokenPrice(**made["price"]))
+        parts.append(f"{made['input_tokens']} in + {made['output_tokens']} out synthesis tokens")
     if spent.get("extra"):
         parts.append(f"{spent['extra']} other (one_off_extra)")
     return {"value": value, "basis": " + ".join(parts) or "nothing to set up"}
