@@ -107,10 +107,14 @@ def test_a_judge_with_position_bias_turns_into_ties_and_a_dead_judge_fails_alone
     with FakeOpenAI(prefers_first) as judge:
         spec = {"base_url": judge.base_url, "model": "judge", "api_key_env": None, "reference": "zero"}
         report = run_arena(load_arena(arena_file(task, arms, judge=spec)), task / "out")
+        asked = len(judge.requests)
+        again = run_arena(load_arena(arena_file(task, arms, judge=spec)), task / "out")
+        assert len(judge.requests) == asked == 12  # the same answers, the same judge: its verdicts are reused
     verdict = report["arms"][1]["judge"]
     assert verdict["status"] == "ok" and verdict["ties"] == 6 and verdict["win_rate"] == 0.5
     assert verdict["first_position_rate"] == 1.0 and verdict["consistency"] == 0.0
     assert (task / "out" / "judge" / "shots" / "judge.jsonl").is_file()
+    assert again["arms"][1]["judge"] == verdict
     spec["base_url"] = "http://127.0.0.1:9/v1"
     report = run_arena(load_arena(arena_file(task, arms, judge=spec)), task / "out")
     assert report["arms"][1]["judge"]["status"] == "failed"

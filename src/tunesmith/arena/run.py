@@ -142,7 +142,7 @@ def arm_fingerprint(arm, cfg: ArenaConfig, index: Path | None) -> str:
         parts["run"] = file_digest(summary) if summary.is_file() else str(arm.run)
     if arm.kind in ("rag", "fine_tuned_rag") and index is not None:
         parts["index"] = index_content(index)
-    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:16]
+    return _digest(parts)
 
 
 def index_content(index: Path) -> dict:
@@ -175,6 +175,12 @@ def judge_arms(
         if name == cfg.judge.reference or record.get("status") != "ok":
             continue
         replies = record["answers"]["replies"]
+        folder = out / "judge" / name
+        key = _digest([record["fingerprint"], reference["fingerprint"], cfg.judge.model_dump(mode="json")])
+        saved = folder / "judge.json"
+        if (folder / "key").is_file() and (folder / "key").read_text() == key and saved.is_file():
+            judged[name] = {"status": "ok", **json.loads(saved.read_text(encoding="utf-8"))}
+            continue
         progress.note(f"judge: {name} against {cfg.judge.reference}")
         try:
             summary, pairs = judge_pairs(
@@ -184,9 +190,14 @@ def judge_arms(
         except InputError as exc:
             judged[name] = {"status": "failed", "error": f"{exc.where}: {exc.message}"}
             continue
-        write_judgement(summary, pairs, out / "judge" / name)
+        write_judgement(summary, pairs, folder)
+        write_text(folder / "key", key)  # after the verdicts: a crash in between judges again
         judged[name] = {"status": "ok", **summary.__dict__}
     return judged, None
+
+
+def _digest(parts) -> str:
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:16]
 
 
 def _failed(arm, exc: InputError, progress: Progress) -> dict:

@@ -26,6 +26,9 @@ def arena_command(
     for arm in report["arms"]:
         if arm["status"] != "ok":
             console.print(f"[red]{arm['name']} failed[/red]: {arm['error']}")
+    for arm in report["arms"]:
+        if "judge" in arm:
+            console.print(judge_text(arm["name"], arm["judge"], report["judge"]["reference"]), highlight=False)
     verdict = report["recommendation"]
     console.print(f"[bold]{verdict['verdict']}[/bold]")
     for line in verdict["claims"] + verdict.get("signals", []):
@@ -49,6 +52,18 @@ def summary_rows(report: dict) -> tuple[list[str], list[list[str]]]:
             _num(cost["per_1k"]["value"], 4), _num(cost["one_off"]["value"], 4),
         ])  # fmt: skip
     return header, rows
+
+
+def judge_text(name: str, judged: dict, reference: str) -> str:
+    """One line per judged arm: its win rate against the reference, and how far to trust the judge."""
+    if judged["status"] != "ok":
+        return f"judge: {name} vs {reference} failed: {judged['error']}"
+    return (
+        f"judge: {name} vs {reference}: win rate {_num(judged['win_rate'], 3)} (LC {_num(judged['lc_win_rate'], 3)}), "
+        f"{judged['wins']}/{judged['ties']}/{judged['losses']} wins/ties/losses; consistency "
+        f"{_num(judged['consistency'], 2)}, first position chosen {_num(judged['first_position_rate'], 2)}, "
+        f"agrees with the metric {_num(judged['metric_agreement'], 2)} (n={judged['metric_agreement_n']})"
+    )
 
 
 def _num(value, digits: int) -> str:
