@@ -152,3 +152,22 @@ def test_tool_call_wrong_function_scores_no_fields():
 
     scores = tool_call([_call("b", x=1)], [_call("a", x=1)])
     assert scores["tool_name_accuracy"] == 0.0 and scores["tool_args_field_accuracy"] == 0.0
+
+
+def test_contains_finds_a_short_answer_in_a_longer_reply():
+    from tunesmith.eval.metrics import contains
+
+    preds = ["The warranty is 27  Months.", "It holds 1.35 litres", "２７ months", "33 months"]
+    refs = ["27 months", "1.35 litres.", "27 months", "27 months"]
+    assert contains(preds, refs) == {"contains": 0.75}  # case, width, spaces and a final stop are ignored
+
+
+def test_per_example_scores_average_to_the_headline():
+    from tunesmith.eval.metrics import compute, per_example
+
+    refs = ['{"name": "Ann", "age": 3}', '{"name": "Bo", "age": 4}']
+    preds = ['{"name": "Ann", "age": 3}', '{"name": "Bo", "age": 5}']
+    scores = per_example("json", preds, refs)
+    assert scores == [1.0, 0.5]
+    assert sum(scores) / 2 == compute(["json"], preds, refs)["field_accuracy"]
+    assert per_example("json", preds, refs, score="json_valid") == [1.0, 1.0]

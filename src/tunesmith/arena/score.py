@@ -40,8 +40,7 @@ def all_metrics(task: TaskConfig, replies: list[str], references: list[str]) -> 
 
 def per_example(task: TaskConfig, replies: list[str], references: list[str]) -> list[float]:
     """The primary score of each reply alone (its mean is the arm's primary score)."""
-    metric, name = primary_metric(task), primary_name(task)
-    return [metric_fns.compute([metric], [p], [r], task.json_fields)[name] for p, r in zip(replies, references)]
+    return metric_fns.per_example(primary_metric(task), replies, references, primary_name(task), task.json_fields)
 
 
 def interval(scores: list[float], seed: int = 0) -> dict:

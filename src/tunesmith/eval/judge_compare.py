@@ -10,12 +10,10 @@ from tunesmith.data.teacher import Teacher
 from tunesmith.errors import InputError
 from tunesmith.eval.judge import JudgeSummary, conversation_text, judge_pairs, make_judge, write_judgement
 from tunesmith.eval.judge_config import JUDGE_PROMPT, JudgeConfig
-from tunesmith.eval.metrics import compute
+from tunesmith.eval.metrics import per_example
 from tunesmith.eval.run import EvalResult, eval_examples
 from tunesmith.progress import SILENT, Progress
 from tunesmith.runs import is_run_dir
-
-HEADLINE = {"json": "field_accuracy"}  # a metric's per-example score: this key, or the first it reports
 
 
 def judge_options(model: str | None, url: str | None = None, key_env: str | None = None) -> JudgeConfig | None:
@@ -65,17 +63,8 @@ def judge_against_base(
     progress.note(f"Judging {len(prompts)} tuned replies against the base model's, in both orders ({metric} beside)")
     summary, pairs = judge_pairs(
         judge, prompts, candidate, reference, template,
-        candidate_scores=_per_example(metric, candidate, gold, cfg.json_fields),
-        reference_scores=_per_example(metric, reference, gold, cfg.json_fields),
+        candidate_scores=per_example(metric, candidate, gold, json_fields=cfg.json_fields),
+        reference_scores=per_example(metric, reference, gold, json_fields=cfg.json_fields),
     )  # fmt: skip
     write_judgement(summary, pairs, out_dir)
     return summary
-
-
-def _per_example(metric: str, preds: list[str], refs: list[str], fields: list[str] | None) -> list[float]:
-    """Each reply's own score on `metric` (its headline: field_accuracy for json, else the first score)."""
-    scores = []
-    for pred, ref in zip(preds, refs, strict=True):
-        one = compute([metric], [pred], [ref], json_fields=fields)
-        scores.append(one.get(HEADLINE.get(metric, ""), next(iter(one.values()))))
-    return scores

@@ -257,3 +257,16 @@ def compute(
         metric = _BY_NAME[name]
         scores.update(metric(preds, refs, json_fields) if name == "json" else metric(preds, refs))
     return scores
+
+
+def per_example(
+    metric: str,
+    preds: Sequence[str],
+    refs: Sequence[str],
+    score: str | None = None,
+    json_fields: list[str] | None = None,
+) -> list[float]:
+    """Each prediction's own `score` of `metric` (default: its headline), scored alone: what intervals, paired
+    comparisons and a judge's metric agreement are computed from."""
+    score = score or HEADLINE[metric]
+    return [compute([metric], [p], [r], json_fields)[score] for p, r in zip(preds, refs, strict=True)]
