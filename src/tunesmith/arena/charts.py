@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import io
+from tunesmith.data.charts import png, pyplot
 
 
 def quality_cost_scatter(report: dict) -> bytes:
     """Primary score (with its 95% interval) against cost per 1,000 requests; arms with unknown cost on the
     left edge, marked as such."""
-    plt = _pyplot()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(6.4, 4.0))
     ok = [a for a in report["arms"] if a["status"] == "ok"]
     known = [a["cost"]["per_1k"]["value"] for a in ok if a["cost"]["per_1k"]["value"] is not None]
@@ -34,12 +34,12 @@ def quality_cost_scatter(report: dict) -> bytes:
     ax.set_ylim(-0.05, 1.05)
     ax.grid(alpha=0.3)
     ax.set_title("Quality vs cost (95% bootstrap intervals)", fontsize=10)
-    return _png(fig)
+    return png(fig)
 
 
 def metric_bars(report: dict) -> bytes:
     """Every metric of every arm that answered, as grouped horizontal bars."""
-    plt = _pyplot()
+    plt = pyplot()
     ok = [a for a in report["arms"] if a["status"] == "ok"]
     names = sorted({m for a in ok for m, v in a["metrics"].items() if isinstance(v, float) and 0 <= v <= 1})
     fig, ax = plt.subplots(figsize=(6.4, max(1.8, 0.35 * len(names) * max(1, len(ok)) / 2 + 1)))
@@ -52,21 +52,4 @@ def metric_bars(report: dict) -> bytes:
     ax.invert_yaxis()
     ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.06), ncol=min(4, max(1, len(ok))))
     ax.set_title("Task metrics per arm", fontsize=10)
-    return _png(fig)
-
-
-def _pyplot():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
-def _png(fig) -> bytes:
-    buffer = io.BytesIO()
-    fig.tight_layout()
-    fig.savefig(buffer, format="png", dpi=110)
-    _pyplot().close(fig)
-    return buffer.getvalue()
+    return png(fig)

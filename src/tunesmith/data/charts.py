@@ -24,7 +24,7 @@ def length_histogram(lengths: dict) -> tuple[bytes | None, str]:
     parts = [(name, lengths[name]) for name in ("prompt", "answer") if lengths.get(name, {}).get("max")]
     if not parts:
         return None, ""
-    plt = _pyplot()
+    plt = pyplot()
     fig, axes = plt.subplots(1, len(parts), figsize=(6, 3), dpi=100, squeeze=False)
     for ax, (name, summary), color in zip(axes[0], parts, (BLUE, RED)):
         edges, counts = summary["edges"], summary["counts"]
@@ -36,7 +36,7 @@ def length_histogram(lengths: dict) -> tuple[bytes | None, str]:
     axes[0][0].set_ylabel("records", fontsize=8)
     caption = "Characters per prompt and answer; the dashed line is the median"
     clipped = any(summary["max"] >= summary["edges"][-1] for _, summary in parts)
-    return _png(fig), caption + ("; the last bar holds everything longer." if clipped else ".")
+    return png(fig), caption + ("; the last bar holds everything longer." if clipped else ".")
 
 
 def category_chart(categories: dict) -> tuple[bytes | None, str]:
@@ -48,7 +48,7 @@ def category_chart(categories: dict) -> tuple[bytes | None, str]:
     if len(items) > TOP:
         rest = items[TOP - 1 :]
         items = [*items[: TOP - 1], (f"{len(rest)} others", sum(n for _, n in rest))]
-    plt = _pyplot()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(6, 3), dpi=100)
     labels = [_short(label) for label, _ in items]
     ax.bar(range(len(items)), [n for _, n in items], color=BLUE)
@@ -57,14 +57,14 @@ def category_chart(categories: dict) -> tuple[bytes | None, str]:
     ax.tick_params(axis="y", labelsize=7)
     clusters = categories.get("source") == "embedding clusters"
     what = f"k-means clusters of prompt embeddings (k = {categories.get('k')})" if clusters else categories["source"]
-    return _png(fig), f"Records per {what}."
+    return png(fig), f"Records per {what}."
 
 
 def steps_chart(steps: list[dict]) -> tuple[bytes | None, str]:
     """Records kept and removed by each pipeline step."""
     if not steps:
         return None, ""
-    plt = _pyplot()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(6, _height(len(steps))), dpi=100)
     names = [f"{i}. {_short(step['op'], 14)}" for i, step in enumerate(steps, start=1)]
     kept = [step["kept"] for step in steps]
@@ -75,7 +75,7 @@ def steps_chart(steps: list[dict]) -> tuple[bytes | None, str]:
     ax.set_xlabel("records", fontsize=8)
     ax.tick_params(labelsize=7)
     ax.legend(fontsize=7)
-    return _png(fig), "Records each step kept and removed, in pipeline order."
+    return png(fig), "Records each step kept and removed, in pipeline order."
 
 
 def removed_chart(steps: list[dict]) -> tuple[bytes | None, str]:
@@ -84,13 +84,13 @@ def removed_chart(steps: list[dict]) -> tuple[bytes | None, str]:
     if not bars:
         return None, ""
     bars = sorted(bars, key=lambda bar: -bar[1])[:TOP]
-    plt = _pyplot()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(6, _height(len(bars))), dpi=100)
     ax.barh([_short(label, 36) for label, _ in bars], [n for _, n in bars], color=RED)
     ax.invert_yaxis()
     ax.set_xlabel("records removed", fontsize=8)
     ax.tick_params(labelsize=7)
-    return _png(fig), "Records removed, by step and reason."
+    return png(fig), "Records removed, by step and reason."
 
 
 def _height(bars: int) -> float:
@@ -98,7 +98,8 @@ def _height(bars: int) -> float:
     return max(1.6, min(3.0, 0.3 * bars + 0.9))
 
 
-def _pyplot():
+def pyplot():
+    """matplotlib.pyplot on the Agg backend (no display needed); shared with the arena's charts."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -107,11 +108,12 @@ def _pyplot():
     return plt
 
 
-def _png(fig) -> bytes:
+def png(fig) -> bytes:
+    """The figure as PNG bytes (tight layout), and the figure closed."""
     buffer = io.BytesIO()
     fig.tight_layout()
     fig.savefig(buffer, format="png")
-    _pyplot().close(fig)
+    pyplot().close(fig)
     return buffer.getvalue()
 
 
