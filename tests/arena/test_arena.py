@@ -198,3 +198,17 @@ def test_a_rag_arm_answers_again_only_when_the_documents_change(task, tiny_model
     (docs / "kettle.md").write_text("The Quorvia Kettle has a warranty of 33 months.\n", encoding="utf-8")
     run_arena(load_arena(path), task / "out")
     assert json.loads(cache.read_text())["fingerprint"] != first["fingerprint"]
+
+
+def test_an_optimized_prompt_arm_answers_with_the_instructions_it_kept(task, tiny_model_dir):
+    with FakeOpenAI(lambda body: "Reply with the sum only.") as writer:
+        arm = {"name": "opt", "kind": "optimized_prompt", "model": str(tiny_model_dir), "rounds": 1,
+               "teacher": {"model": "w", "base_url": writer.base_url, "api_key_env": None}}  # fmt: skip
+        report = run_arena(load_arena(arena_file(task, [arm])), task / "out")
+        asked = [r.prompt for r in writer.requests]
+    details = report["arms"][0]["details"]
+    assert report["arms"][0]["status"] == "ok" and len(asked) == 1
+    shown = [q for q, _ in QA[:6] if any(q in a for a in asked)]
+    assert shown == [] and "What is" in asked[0]  # dev failures from train.jsonl are shown; test questions never
+    kept = [r for r in details["rounds"] if r["kept"]]
+    assert details["instructions"] == kept[-1]["instructions"]

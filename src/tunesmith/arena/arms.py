@@ -8,6 +8,7 @@ split's references.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -83,8 +84,11 @@ def retrieved_conversations(conversations: list[list[dict]], index: Path, k: int
     return out, {"retrieved": cited, "index_build": retriever.manifest.get("build_id")}
 
 
-def prepare(arm, cfg: ArenaConfig, test: Examples, index: Path | None, progress: Progress = SILENT) -> Prepared:
-    """The arm's conversations for every test question, and the model that answers them."""
+def prepare(
+    arm, cfg: ArenaConfig, test: Examples, index: Path | None, load: Callable, progress: Progress = SILENT
+) -> Prepared:
+    """The arm's conversations for every test question, and the model that answers them; `load(source)` gives
+    (model, tokenizer), shared with the answering so a model is loaded once."""
     instructions = cfg.task.instructions
     base = [with_instructions(p, instructions) for p in test.prompts]
     if isinstance(arm, TeacherArm):
@@ -101,20 +105,18 @@ def prepare(arm, cfg: ArenaConfig, test: Examples, index: Path | None, progress:
         conversations, details = retrieved_conversations(base, index, arm.k, arm.mode)
         return Prepared(conversations, source, details)
     if isinstance(arm, OptimizedPromptArm):
-        found = _optimize(arm, cfg, source, progress)
+        found = _optimize(arm, cfg, *load(source), progress)
         conversations = [with_instructions(p, found.instructions) for p in test.prompts]
         return Prepared(conversations, source, found.details(), found.one_off())
     return Prepared(base, source)  # prompt
 
 
-def _optimize(arm: OptimizedPromptArm, cfg: ArenaConfig, source: ModelSource, progress: Progress):
+def _optimize(arm: OptimizedPromptArm, cfg: ArenaConfig, model, tokenizer, progress: Progress):
     """The optimized-prompt search with the arm's local model answering and its teacher writing."""
     from tunesmith.arena.optimize import optimize_instructions
     from tunesmith.data.teacher import make_teacher
     from tunesmith.models.generate import generate
-    from tunesmith.models.loading import load_for_inference
 
-    model, tokenizer = load_for_inference(source)
     task = cfg.task
 
     def answer(conversations: list[list[dict]]) -> list[str]:

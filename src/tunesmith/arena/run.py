@@ -95,7 +95,7 @@ def answer_arm(arm, cfg: ArenaConfig, test: Examples, index: Path | None, out: P
     progress.note(f"{arm.name}: answering {len(test)} questions")
     record = {"name": arm.name, "kind": arm.kind, "fingerprint": fingerprint, "settings": _public(arm)}
     try:
-        prepared = prepare(arm, cfg, test, index, progress)
+        prepared = prepare(arm, cfg, test, index, models.get, progress)
         answers = _answer(arm, cfg, prepared, models, progress)
     except InputError as exc:
         return {**record, **_failed(arm, exc, progress)}

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from tunesmith.arena.config import TaskConfig
 from tunesmith.data.loading import load_messages
-from tunesmith.models.tool_calls import assistant_text
+from tunesmith.eval.run import split_last_reply
 
 
 @dataclass
@@ -38,10 +38,9 @@ def read_examples(path: Path, by: str | None = None, limit: int | None = None) -
     _, rows = load_messages(path)
     examples = Examples([], [], [])
     for row in rows[:limit] if limit else rows:
-        messages = [{k: v for k, v in m.items() if v is not None} for m in row["messages"]]
-        last = max(i for i, m in enumerate(messages) if m["role"] == "assistant")
-        examples.prompts.append(messages[:last])
-        examples.references.append(assistant_text(messages[last]))
+        prompt, reference = split_last_reply(row)
+        examples.prompts.append(prompt)
+        examples.references.append(reference)
         group = (row.get("meta") or {}).get(by) if by else None
         examples.groups.append(None if group is None else str(group).lower())
     return examples

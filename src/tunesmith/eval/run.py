@@ -40,12 +40,19 @@ def eval_examples(path: Path, limit: int | None = None) -> EvalExamples:
     _, rows = load_messages(path)
     examples = EvalExamples([], [], [])
     for row in rows[:limit] if limit else rows:
-        messages = [{k: v for k, v in m.items() if v is not None} for m in row["messages"]]
-        last = max(i for i, m in enumerate(messages) if m["role"] == "assistant")
-        examples.prompts.append(messages[:last])
-        examples.references.append(assistant_text(messages[last]))
+        prompt, reference = split_last_reply(row)
+        examples.prompts.append(prompt)
+        examples.references.append(reference)
         examples.tools.append(row.get("tools"))
     return examples
+
+
+def split_last_reply(row: dict) -> tuple[list[dict], str]:
+    """A chat record's conversation up to its last assistant reply, and that reply as text (tool calls in the
+    fallback format); message keys with no value are dropped."""
+    messages = [{k: v for k, v in m.items() if v is not None} for m in row["messages"]]
+    last = max(i for i, m in enumerate(messages) if m["role"] == "assistant")
+    return messages[:last], assistant_text(messages[last])
 
 
 def evaluate(source: ModelSource, data: Path, cfg: EvalConfig, progress: Progress = SILENT) -> EvalResult:
