@@ -48,8 +48,10 @@ def logged(tmp_path_factory) -> Logged:
         patch.setenv("TUNESMITH_TEST_TEACHER_KEY", "sk-teacher-key")
         options = ServeOptions(
             model=TEACHER, upstream=teacher.base_url, upstream_key_env="TUNESMITH_TEST_TEACHER_KEY",
-            store=str(path), api_keys=[KEY],
+            store=str(path),
         )  # fmt: skip
+        patch.setenv("TUNESMITH_API_KEYS", KEY)
+        patch.setenv("TUNESMITH_KEY_SECRET", "a-test-secret-of-32-characters-or-more")
         app, store = build(options)
         with LiveServer(app) as live:
             client = OpenAI(base_url=live.base_url, api_key=KEY, max_retries=0, timeout=30)
@@ -78,7 +80,8 @@ class StudentServer:
 
 @pytest.fixture(scope="module")
 def student_server(tmp_path_factory, tiny_model_dir, monkeypatch_module):
-    """`tunesmith serve` on the tiny model, no adapters yet, behind KEY (found by the flywheel in KEY_ENV)."""
+    """`tunesmith serve` on the tiny model, no adapters yet, behind the admin key KEY (found by the flywheel in
+    KEY_ENV), adapters loadable from anywhere in the tests' temporary folder (where the flywheel's runs go)."""
     from tests.serve.live import LiveServer
     from tunesmith.serve.adapters import plan
     from tunesmith.serve.app import ServerSettings, create_app
@@ -88,7 +91,8 @@ def student_server(tmp_path_factory, tiny_model_dir, monkeypatch_module):
     monkeypatch_module.setenv(KEY_ENV, KEY)
     backend = TransformersBackend(plan(str(tiny_model_dir), []), queue_size=32, max_batch=8)
     store = Store(tmp_path_factory.mktemp("student-log") / "logs.db")
-    with LiveServer(create_app(backend, store, ServerSettings(api_keys=(KEY,), max_tokens=64))) as live:
+    settings = ServerSettings(admin_keys=(KEY,), adapter_roots=(tmp_path_factory.getbasetemp(),), max_tokens=64)
+    with LiveServer(create_app(backend, store, settings)) as live:
         yield StudentServer(live.root, store)
     store.close()
 

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -105,7 +106,8 @@ def test_logs_bad_input_exits_2(monkeypatch, capsys, log_file, tmp_path, args, e
 
 
 def test_serve_killed_with_sigkill_under_load_keeps_every_answered_row(tmp_path, tiny_model_dir, adapter_runs):
-    port, key, db = free_port(), "sk-cli-test-key", tmp_path / "serve.db"
+    port, key, db = free_port(), "sk-cli-test-key-0001", tmp_path / "serve.db"
+    (tmp_path / "keys.txt").write_text(f"{key}\nadmin sk-cli-admin-key-0001\n")
     command = [
         sys.executable,
         "-m",
@@ -118,13 +120,14 @@ def test_serve_killed_with_sigkill_under_load_keeps_every_answered_row(tmp_path,
         str(port),
         "--store",
         str(db),
-        "--api-key",
-        key,
+        "--keys-file",
+        str(tmp_path / "keys.txt"),
         "--max-tokens",
         "32",
     ]
     with open(tmp_path / "server.log", "w") as log:
-        server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=os.getcwd())
+        env = {**os.environ, "TUNESMITH_KEY_SECRET": "a-test-secret-of-32-characters-or-more"}
+        server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=os.getcwd(), env=env)
     root, headers = f"http://127.0.0.1:{port}", {"Authorization": f"Bearer {key}"}
     try:
         deadline = time.monotonic() + 120
@@ -136,6 +139,7 @@ def test_serve_killed_with_sigkill_under_load_keeps_every_answered_row(tmp_path,
                     break
             except httpx.TransportError:
                 time.sleep(0.2)
+        assert key.encode() not in Path(f"/proc/{server.pid}/cmdline").read_bytes()  # `ps` shows no key
         answered, stop = [], threading.Event()
 
         def load(worker: int) -> None:
@@ -217,3 +221,9 @@ def test_serve_proxy_bad_options_exit_2(monkeypatch, capsys, tmp_path, args, exp
     code, _, err = run_cli(monkeypatch, capsys, "serve", *args, "--store", str(db))
     assert code == 2 and expected in err
     assert not db.exists()
+
+
+def test_serve_refuses_keys_on_the_command_line(monkeypatch, capsys):
+    code, _, err = run_cli(monkeypatch, capsys, "serve", "--api-key", "sk-visible-in-ps-0001")
+    assert code == 2 and "visible to every user" in err and "--keys-file" in err
+    assert "sk-visible-in-ps-0001" not in err

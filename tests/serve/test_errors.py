@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
+
 import httpx
 import openai
 import pytest
 
-from tests.serve.conftest import KEY
+from tests.serve.conftest import ADMIN_KEY, KEY
 
 AUTH = {"Authorization": f"Bearer {KEY}"}
+ADMIN = {"Authorization": f"Bearer {ADMIN_KEY}"}
 
 
 def error_of(response: httpx.Response) -> dict:
@@ -111,15 +114,56 @@ def test_bad_json_schema_is_400(client, served):
 
 @pytest.mark.parametrize("name", ["../x", "a/b", "a.b", "", "-x", "x" * 193])
 def test_adapter_names_are_checked(served, adapter_runs, name):
-    response = post(served, "/admin/adapters", json={"name": name, "path": str(adapter_runs["alpha"])})
+    response = post(served, "/admin/adapters", json={"name": name, "path": "alpha"}, headers=ADMIN)
     assert response.status_code == 400
     assert error_of(response)["param"] == "name"
 
 
-def test_adapter_path_must_be_an_adapter(served, tmp_path):
-    response = post(served, "/admin/adapters", json={"name": "empty", "path": str(tmp_path)})
+def test_an_inference_key_gets_403_on_every_admin_route(served):
+    for method, path in (("POST", "/admin/adapters"), ("DELETE", "/admin/adapters/alpha"), ("GET", "/admin/x")):
+        response = httpx.request(method, f"{served.root}{path}", json={"name": "x", "path": "alpha"}, headers=AUTH)
+        assert response.status_code == 403 and error_of(response)["code"] == "insufficient_permissions"
+    assert "alpha" in [m["id"] for m in httpx.get(f"{served.base_url}/models", headers=AUTH).json()["data"]]
+
+
+def test_adapters_load_only_from_inside_the_roots_and_outside_looks_like_missing(served, adapter_runs, tmp_path):
+    root = adapter_runs["alpha"].parent
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "adapter_config.json").write_text("{}")  # an adapter-looking folder, but outside every root
+    escape = root / f"escape-{tmp_path.name}"
+    escape.symlink_to(outside)  # a link inside the root that leads out of it
+    try:
+        refusals = [
+            str(outside),  # exists, absolute, outside
+            str(tmp_path / "no-such-folder"),  # does not exist
+            "no-such-run",  # relative, missing inside the root
+            "alpha/../../" + outside.name,  # climbs out
+            escape.name,  # follows a link out
+            "/etc",
+            "",
+        ]
+        answers = [post(served, "/admin/adapters", json={"name": "x", "path": p}, headers=ADMIN) for p in refusals]
+    finally:
+        escape.unlink()
+    assert {r.status_code for r in answers} == {404}
+    assert len({json.dumps(error_of(r)) for r in answers}) == 1  # one answer, whatever is (or is not) on the disk
+    assert "x" not in [m["id"] for m in httpx.get(f"{served.base_url}/models", headers=AUTH).json()["data"]]
+
+
+def test_an_adapter_that_does_not_load_says_so_without_the_library_text(served, adapter_runs):
+    broken = adapter_runs["alpha"].parent / "broken-adapter"
+    broken.mkdir(exist_ok=True)
+    (broken / "adapter_config.json").write_text('{"peft_type": "LORA", "r": "not a number"}')
+    try:
+        response = post(served, "/admin/adapters", json={"name": "broken", "path": "broken-adapter"}, headers=ADMIN)
+    finally:
+        (broken / "adapter_config.json").unlink()
+        broken.rmdir()
     assert response.status_code == 400
-    assert "no adapter_config.json" in error_of(response)["message"]
+    error = error_of(response)
+    assert error["code"] == "adapter_load_failed" and "server's log" in error["message"]
+    assert "broken-adapter" not in error["message"] and "Error" not in error["message"]
 
 
 def test_unknown_route_has_an_openai_style_body(served):

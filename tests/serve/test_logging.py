@@ -9,7 +9,6 @@ import openai
 import pytest
 
 from tests.serve.conftest import KEY
-from tunesmith.serve.auth import key_id
 from tunesmith.serve.logfilter import LogFilter
 
 HI = [{"role": "user", "content": "hi"}]
@@ -43,7 +42,7 @@ def test_every_request_is_logged_once_with_its_tokens(client, served):
     assert logged.output == chat.choices[0].message.content
     assert (logged.prompt_tokens, logged.completion_tokens) == (chat.usage.prompt_tokens, 6)
     assert sorted(logged.tags) == ["smoke", "t1"] and logged.meta == {"team": "qa"}
-    assert logged.key_id == key_id(KEY) and KEY not in str(logged)
+    assert logged.key_id == served.settings.key_id(KEY) and KEY not in str(logged)
     assert logged.latency_ms > 0 and logged.params["max_tokens"] == 6 and logged.finish_reason == "length"
 
     streamed = rows[chunks[0].id]

@@ -208,3 +208,54 @@ def test_a_teachers_error_fields_of_any_json_type_still_make_an_openai_error_bod
 
     reply = httpx.Response(400, json={"error": {"message": "bad", "type": 7, "param": ["n"], "code": 400}})
     assert upstream_error(reply).body() == {"error": {"message": "bad", "type": "7", "param": "['n']", "code": 400}}
+
+
+class BreaksOffMidStream:
+    """A teacher that streams two chunks of an answer, then drops the connection."""
+
+    def __init__(self):
+        import socket
+
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.sock.getsockname()[1]}/v1"
+
+    def _serve(self) -> None:
+        import json
+
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            with conn:
+                conn.recv(65536)
+                head = b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n"
+                conn.sendall(head)
+                for text in ("Hello", " wor"):
+                    event = "data: " + json.dumps({"choices": [{"index": 0, "delta": {"content": text}}]}) + "\n\n"
+                    conn.sendall(f"{len(event.encode()):x}\r\n{event}\r\n".encode())
+                # no last chunk and no [DONE]: the connection closes mid-answer
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.sock.close()
+
+
+def test_a_teacher_breaking_off_mid_stream_ends_the_stream_with_an_openai_error_event(tmp_path):
+    with BreaksOffMidStream() as teacher, proxy(tmp_path, teacher.base_url, model="teacher") as (client, store):
+        stream = client.chat.completions.create(model="teacher", messages=HELLO, stream=True)
+        received = []
+        with pytest.raises(openai.APIError, match="broke off its answer") as caught:
+            for chunk in stream:
+                received.extend(c.delta.content for c in chunk.choices if c.delta.content)
+        assert received == ["Hello", " wor"]  # what had come through before the break reached the client
+        assert "127.0.0.1" not in str(caught.value)  # the teacher's address stays in the server's log
+        rows = logged(store, 1)
+    assert rows[0].status == "error" and rows[0].output == "Hello wor"

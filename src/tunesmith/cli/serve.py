@@ -18,8 +18,40 @@ def serve_command(
     adapter: list[str] = typer.Option([], "--adapter", help="NAME=RUN_DIR (or NAME=ADAPTER_FOLDER); repeatable."),
     host: str = typer.Option("127.0.0.1", help="Address to bind (loopback by default)."),
     port: int = typer.Option(8000, min=1, max=65535),
-    api_key: list[str] = typer.Option([], "--api-key", help="Accepted bearer key; repeatable."),
-    keys_file: Path = typer.Option(None, "--keys-file", help="File with one accepted key per line."),
+    api_key: list[str] = typer.Option([], "--api-key", hidden=True),  # refused: argv is visible to every user
+    keys_file: Path = typer.Option(
+        None,
+        "--keys-file",
+        help="File of accepted keys, `KEY` (inference) or `admin KEY` per line. Also read: the environment "
+        "variables TUNESMITH_API_KEYS and TUNESMITH_ADMIN_KEYS (comma-separated).",
+    ),
+    key_secret_file: Path = typer.Option(
+        None,
+        "--key-secret-file",
+        help="Secret that key ids in the log are HMACs under (default ~/.config/tunesmith/key-secret, "
+        "made on first use; or TUNESMITH_KEY_SECRET).",
+    ),
+    adapter_root: list[Path] = typer.Option(
+        [],
+        "--adapter-root",
+        help="Serve every adapter run in this folder under its folder name; admins may load adapters from "
+        "here (only here) at run time. Repeatable.",
+    ),
+    max_loaded_adapters: int = typer.Option(
+        None,
+        "--max-loaded-adapters",
+        min=1,
+        help="Keep at most this many adapters in memory, the least recently used put away (default: all).",
+    ),
+    mix_adapters: bool = typer.Option(
+        False,
+        "--mix-adapters",
+        help="Batch requests for different LoRA adapters together (PEFT's per-row adapter_names). On 2 CPU cores it "
+        "was slower than batching per adapter (docs/serving.md); untried on a GPU.",
+    ),
+    feedback_rate_limit: int = typer.Option(
+        60, "--feedback-rate-limit", min=0, help="Feedback posts per minute per key; 0 = no limit."
+    ),
     store: str = typer.Option("tunesmith-logs.db", help="Request log: a SQLite file path or a SQLAlchemy URL."),
     max_tokens: int = typer.Option(512, "--max-tokens", min=1, help="Most tokens a request may ask for (and default)."),
     max_body: int = typer.Option(1_000_000, "--max-body", min=1024, help="Largest request body, in bytes."),
@@ -78,15 +110,26 @@ def serve_command(
     ),
 ) -> None:
     """Serve MODEL and its adapters with the OpenAI API (/v1/chat/completions, /v1/completions, /v1/models)."""
+    from tunesmith.errors import InputError
     from tunesmith.serve.launch import ServeOptions, serve
 
+    if api_key:
+        raise InputError(
+            "--api-key",
+            "keys on the command line are visible to every user of this machine (`ps`); put them in a "
+            "--keys-file or in TUNESMITH_API_KEYS / TUNESMITH_ADMIN_KEYS",
+        )
     options = ServeOptions(
         model=model,
         adapters=adapter,
         host=host,
         port=port,
-        api_keys=api_key,
         keys_file=keys_file,
+        key_secret_file=key_secret_file,
+        adapter_roots=adapter_root,
+        max_loaded_adapters=max_loaded_adapters,
+        mix_adapters=mix_adapters,
+        feedback_rate_limit=feedback_rate_limit,
         store=store,
         max_tokens=max_tokens,
         max_body=max_body,

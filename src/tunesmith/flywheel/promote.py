@@ -51,17 +51,8 @@ def decide(comparison: Comparison, metric: str, cfg: PromoteConfig) -> Decision:
 def register(client: ServerClient, name: str, path: str, replace: bool) -> None:
     """Load the adapter at `path` under `name`, replacing the registered one when `replace`.
 
-    It is loaded under a staging name first, so a server that cannot load it (another base, a broken
-    adapter) refuses before the running adapter is touched; the swap itself leaves `name` unanswered only
-    while the new adapter loads.
+    The server swaps atomically: it loads the new adapter beside the old, then moves the name, so a server that
+    cannot load it (another base, a broken adapter) refuses with the running adapter untouched, and `name` is
+    answered throughout.
     """
-    staging = f"{name[:55]}-incoming"
-    if staging in client.models():  # left behind by an interrupted promotion
-        client.unload_adapter(staging)
-    client.load_adapter(staging, path)
-    try:
-        if replace:
-            client.unload_adapter(name)
-        client.load_adapter(name, path)
-    finally:
-        client.unload_adapter(staging)
+    client.load_adapter(name, path, replace=replace)

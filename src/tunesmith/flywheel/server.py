@@ -41,8 +41,9 @@ class ServerClient:
         with ThreadPoolExecutor(max_workers=concurrency) as pool:
             return list(pool.map(one, conversations))
 
-    def load_adapter(self, name: str, path: str) -> None:
-        self._call("POST", "/admin/adapters", {"name": name, "path": path})
+    def load_adapter(self, name: str, path: str, replace: bool = False) -> None:
+        """Needs an admin key, and `path` inside one of the server's `--adapter-root` folders."""
+        self._call("POST", "/admin/adapters", {"name": name, "path": path, "replace": replace})
 
     def unload_adapter(self, name: str) -> None:
         self._call("DELETE", f"/admin/adapters/{name}")

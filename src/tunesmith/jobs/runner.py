@@ -45,8 +45,10 @@ class JobRunner:
         slots: int | None = None,
         on_succeeded: Callable[[Job], None] | None = None,
         poll_seconds: float = 0.5,
+        withheld_env: tuple[str, ...] = (),
     ):
         self.store, self.root = store, Path(root)
+        self.withheld_env = withheld_env  # variables workers must not see (the server's keys and secrets)
         self.slots = slots or device_count()
         self.pin_devices = device_count(cuda_only=True) > 0  # one CUDA device per worker slot
         self.on_succeeded = on_succeeded
@@ -139,7 +141,7 @@ class JobRunner:
         """Start the job's worker here, on this thread: the worker dies if this thread does."""
         folder = job_folder(self.root, job.id)
         slot = min(set(range(self.slots)) - {w.slot for w in self.running.values()})
-        env = {**os.environ, STORE_ENV: self.store.url, "TOKENIZERS_PARALLELISM": "false"}
+        env = worker_env(self.store.url, self.withheld_env)
         if self.pin_devices:
             env["CUDA_VISIBLE_DEVICES"] = str(slot)
         with folder.log.open("ab") as log:
@@ -266,3 +268,10 @@ def _die_with_parent() -> None:
         import ctypes
 
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG = 1
+
+
+def worker_env(store_url: str, withheld: tuple[str, ...]) -> dict[str, str]:
+    """A worker's environment: this process's, less the `withheld` variables, plus where the job store is."""
+    env = {k: v for k, v in os.environ.items() if k not in withheld}
+    env.update({STORE_ENV: store_url, "TOKENIZERS_PARALLELISM": "false"})
+    return env

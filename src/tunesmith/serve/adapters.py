@@ -9,7 +9,7 @@ from pathlib import Path
 from tunesmith.config import DEFAULT_MODEL
 from tunesmith.errors import InputError
 from tunesmith.progress import SILENT, Progress
-from tunesmith.runs import is_run_dir, open_run
+from tunesmith.runs import RunDir, is_run_dir, open_run
 
 # Letters, digits, '_', '-' and ':' (fine-tuned models are `ft:<base>:<suffix>:<job id>`), nothing else: no path
 # separators or dots (no traversal, and PEFT module names stay valid).
@@ -101,3 +101,51 @@ def _same_model(a: str, b: str) -> bool:
     if pa.exists() and pb.exists():
         return pa.resolve() == pb.resolve()
     return a == b
+
+
+class OutsideRoots(InputError):
+    """A runtime adapter load named nothing servable inside the adapter roots (said the same way either way)."""
+
+    def __init__(self) -> None:
+        super().__init__("path", "no adapter there inside the server's adapter roots")
+
+
+def confined_adapter(given: str, roots: tuple[Path, ...]) -> Path:
+    """The adapter (run directory or PEFT folder) `given` names, by a path relative to an adapter root or an
+    absolute path inside one; symlinks are followed before the check, so none leads out. Anything else, missing
+    or outside, is the same OutsideRoots: a client learns nothing about the disk beyond the roots."""
+    candidate = Path(given)
+    if not given or "\x00" in given:
+        raise OutsideRoots()
+    for root in roots:
+        root = root.resolve()
+        target = (candidate if candidate.is_absolute() else root / candidate).resolve()
+        if target.is_relative_to(root) and _is_adapter(target):
+            return target
+    raise OutsideRoots()
+
+
+def registered(roots: tuple[Path, ...], base: str, progress: Progress = SILENT) -> dict[str, Path]:
+    """Every adapter directly inside the roots, by folder name: the adapters the server may load on request.
+
+    Folders that are not adapters, adapters trained on another base and names that are not valid adapter names
+    are passed over with a note, never fatal: a root is usually a `runs/` folder with other things in it."""
+    found: dict[str, Path] = {}
+    for root in roots:
+        for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
+            if not _is_adapter(folder):
+                continue
+            try:
+                name = check_adapter_name(folder.name)
+                if name in found:
+                    raise InputError(str(folder), f"the name '{name}' is already taken by {found[name]}")
+                found[name] = adapter_folder(folder, base)
+            except InputError as exc:
+                progress.note(f"not served: {exc}")
+    return found
+
+
+def _is_adapter(folder: Path) -> bool:
+    if is_run_dir(folder):
+        return RunDir(folder).is_adapter()
+    return (folder / "adapter_config.json").is_file()

@@ -86,12 +86,15 @@ def get_model(name: str, request: Request, who: Caller = Depends(caller)) -> Mod
 
 @router.post("/v1/feedback", response_model=FeedbackResponse)
 async def feedback(body: FeedbackRequest, request: Request, who: Caller = Depends(caller)) -> FeedbackResponse:
-    """Thumbs up/down and/or a corrected answer for a logged request (its response `id`)."""
+    """Thumbs up/down and/or a corrected answer for a request this key made (its response `id`); rate-limited."""
+    wait = server(request).feedback_limiter.check(who.bucket)
+    if wait > 0:
+        raise too_many("Rate limit reached for feedback; retry later.", "rate_limit_exceeded", math.ceil(wait))
     if body.rating is None and body.correction is None:
         raise invalid("Send a rating ('up' or 'down') or a correction.", "rating", "missing_required_parameter")
     item = Feedback(body.request_id, body.rating, body.correction, body.comment, who.key_id)
-    saved = await run_in_threadpool(server(request).store.add_feedback, item)
-    if saved is None:
+    saved = await run_in_threadpool(server(request).store.add_feedback, item, True)
+    if saved is None:  # no such request, or another key's: the same answer, so ids of others' requests leak nothing
         message = f"No logged request has id '{body.request_id}'."
         raise APIError(404, message, param="request_id", code="request_not_found")
     return FeedbackResponse(id=saved.id, request_id=saved.request_id, rating=saved.rating, correction=saved.correction)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import secrets
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from fastapi import FastAPI
 
@@ -14,6 +16,7 @@ from tunesmith.serve.auth import KeyRing, RateLimiter, RequireKey
 from tunesmith.serve.backends.base import Backend
 from tunesmith.serve.errors import install_handlers
 from tunesmith.serve.finetuning import FineTuning
+from tunesmith.serve.keys import ApiKey, key_id, merge_keys
 from tunesmith.serve.limits import BodyLimit
 from tunesmith.serve.metrics import ServeMetrics
 from tunesmith.serve.retrieval import Retrieval
@@ -22,13 +25,26 @@ from tunesmith.serve.store import Store
 
 @dataclass(frozen=True)
 class ServerSettings:
-    """Limits and keys; `max_tokens` is both the most a request may ask for and the default when it asks none."""
+    """Limits, keys and adapter roots; `max_tokens` is both the most a request may ask for and the default."""
 
-    api_keys: tuple[str, ...] = ()
+    api_keys: tuple[str, ...] = ()  # inference keys
     max_tokens: int = 512
     max_body_bytes: int = 1_000_000
     rate_limit: int = 0  # requests per minute per key (per client address when keys are off); 0 = no limit
     max_upload_bytes: int = 100_000_000  # `POST /v1/files` bodies (fine-tuning data)
+    admin_keys: tuple[str, ...] = ()  # keys that may also use /admin/*
+    key_secret: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)  # HMAC key of key ids
+    adapter_roots: tuple[Path, ...] = ()  # the only folders adapters may be loaded from at run time
+    feedback_rate_limit: int = 60  # feedback posts per minute per key (per address when keys are off); 0 = none
+
+    def keys(self) -> list[ApiKey]:
+        """Every accepted key with its role."""
+        admin = [ApiKey(k, "admin") for k in self.admin_keys]
+        return merge_keys([ApiKey(k, "inference") for k in self.api_keys] + admin)
+
+    def key_id(self, key: str) -> str:
+        """The id the log and the store know `key` by."""
+        return key_id(key, self.key_secret)
 
 
 @dataclass
@@ -40,6 +56,7 @@ class Server:
     settings: ServerSettings
     limiter: RateLimiter
     metrics: ServeMetrics
+    feedback_limiter: RateLimiter = field(default_factory=lambda: RateLimiter(0))
     started: int = field(default_factory=lambda: int(time.time()))
     fine_tuning: FineTuning | None = None  # the files and jobs routes, when the server fine-tunes
     retrieval: Retrieval | None = None  # `--rag`: models that answer with chunks retrieved from an index
@@ -72,11 +89,15 @@ def create_app(
     app = FastAPI(title="tunesmith", summary="OpenAI-compatible API for a model and its adapters.", lifespan=lifespan)
     metrics = ServeMetrics(backend.queue_depth)
     limiter = RateLimiter(settings.rate_limit)
-    app.state.server = Server(backend, store, settings, limiter, metrics, fine_tuning=fine_tuning, retrieval=retrieval)
+    feedback_limiter = RateLimiter(settings.feedback_rate_limit)
+    app.state.server = Server(
+        backend, store, settings, limiter, metrics, feedback_limiter, fine_tuning=fine_tuning, retrieval=retrieval
+    )
     install_handlers(app)
     for routes in (api, admin, files_api, jobs_api):
         app.include_router(routes.router)
     uploads = {"/v1/files": settings.max_upload_bytes}
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, larger=uploads)
-    app.add_middleware(RequireKey, keys=KeyRing(list(settings.api_keys)))  # outermost: no key, no further work
+    keys = KeyRing(settings.keys(), settings.key_secret)
+    app.add_middleware(RequireKey, keys=keys)  # outermost: no key, no further work
     return app

@@ -1,61 +1,51 @@
-"""API keys (bearer tokens, constant-time compare) and per-key rate limits.
+"""Who may call: bearer keys checked in constant time, admin routes for admin keys only, per-key rate limits.
 
-Keys never reach the log or the store: a key is known there by its id, a short hash of it.
+Keys never reach the log or the store: a key is known there by its id (see `tunesmith.serve.keys`).
 """
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import threading
 import time
 from collections.abc import Callable
-from pathlib import Path
+from dataclasses import dataclass
 
-from tunesmith.errors import InputError
+from tunesmith.serve.keys import ApiKey, Role, key_id
 
-
-def key_id(key: str) -> str:
-    """A short, stable, non-reversible name for a key: `key-` + 12 hex digits of its SHA-256."""
-    return "key-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:12]
+ADMIN_PREFIX = "/admin"
 
 
-def read_keys_file(path: str | Path) -> list[str]:
-    """Keys from a file, one per line; blank lines and `#` comments are skipped."""
-    path = Path(path)
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise InputError(str(path), f"cannot read the keys file ({exc.strerror})") from None
-    keys = [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
-    for number, key in enumerate(keys, 1):
-        if len(key) < 8 or any(c.isspace() for c in key):
-            raise InputError(f"{path}: key {number}", "expected one key per line, at least 8 characters, no spaces")
-    if not keys:
-        raise InputError(str(path), "no keys in the file; expected one key per line")
-    return keys
+@dataclass(frozen=True)
+class Identity:
+    """The caller a valid key names: its id and role."""
+
+    key_id: str
+    role: Role
 
 
 class KeyRing:
-    """The accepted keys; with none configured every request is let in (bind to loopback then)."""
+    """The accepted keys; with none configured every request but the admin routes is let in (bind to loopback)."""
 
-    def __init__(self, keys: list[str]):
-        self._keys = [(k.encode("utf-8"), key_id(k)) for k in dict.fromkeys(keys)]
+    def __init__(self, keys: list[ApiKey], secret: bytes = b""):
+        if keys and len(secret) < 16:
+            raise ValueError("a key ring with keys needs the server's key-id secret (at least 16 bytes)")
+        self._keys = [(k.value.encode("utf-8"), Identity(key_id(k.value, secret), k.role)) for k in keys]
 
     @property
     def enabled(self) -> bool:
         return bool(self._keys)
 
-    def identify(self, authorization: str | None) -> str | None:
-        """The key id for an `Authorization: Bearer KEY` header; None when it is missing or wrong."""
+    def identify(self, authorization: str | None) -> Identity | None:
+        """Who an `Authorization: Bearer KEY` header names; None when it is missing or wrong."""
         scheme, _, token = (authorization or "").partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             return None
         given = token.strip().encode("utf-8")
         found = None
-        for known, kid in self._keys:  # compare against every key, so timing says nothing about which matched
+        for known, identity in self._keys:  # compare against every key, so timing says nothing about which matched
             if hmac.compare_digest(given, known):
-                found = kid
+                found = identity
         return found
 
 
@@ -85,7 +75,8 @@ class RateLimiter:
 
 
 class RequireKey:
-    """ASGI middleware: with keys configured, every path but /health needs a valid bearer key (else 401).
+    """ASGI middleware: with keys configured, every path but /health needs a valid bearer key (else 401), and
+    `/admin/*` needs an admin key (else 403; with no keys configured at all, admin routes are closed).
 
     The key's id is put in the request state (`request.state.key_id`), None when keys are off.
     """
@@ -96,15 +87,21 @@ class RequireKey:
         self.open_paths = open_paths
 
     async def __call__(self, scope, receive, send) -> None:
-        from tunesmith.serve.errors import unauthorized
+        from tunesmith.serve.errors import forbidden, unauthorized
 
         if scope["type"] == "http":
-            kid = None
-            if self.keys.enabled and scope["path"] not in self.open_paths:
+            path = scope["path"]
+            admin = path == ADMIN_PREFIX or path.startswith(ADMIN_PREFIX + "/")
+            who = None
+            if self.keys.enabled and path not in self.open_paths:
                 header = dict(scope.get("headers") or []).get(b"authorization", b"").decode("latin-1")
-                kid = self.keys.identify(header)
-                if kid is None:
+                who = self.keys.identify(header)
+                if who is None:
                     await unauthorized().send(send)
                     return
-            scope.setdefault("state", {})["key_id"] = kid
+            if admin and (who is None or who.role != "admin"):
+                await forbidden(admin_configured=self.keys.enabled).send(send)
+                return
+            state = scope.setdefault("state", {})
+            state["key_id"], state["role"] = (who.key_id, who.role) if who else (None, None)
         await self.app(scope, receive, send)

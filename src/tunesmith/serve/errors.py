@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -37,7 +38,7 @@ class APIError(Exception):
 
     def body(self) -> dict:
         """The JSON body OpenAI's clients parse (an ErrorResponse)."""
-        detail = ErrorDetail(message=self.message, type=self.type, param=self.param, code=self.code)
+        detail = ErrorDetail(message=redact_paths(self.message), type=self.type, param=self.param, code=self.code)
         return ErrorResponse(error=detail).model_dump()
 
     def response(self) -> JSONResponse:
@@ -50,6 +51,18 @@ class APIError(Exception):
         headers += [(k.lower().encode(), v.encode()) for k, v in (self.headers or {}).items()]
         await send({"type": "http.response.start", "status": self.status, "headers": headers})
         await send({"type": "http.response.body", "body": payload})
+
+
+# An absolute path on this machine: `/`, then at least two name parts (so `/v1/models`-style routes, which have no
+# dotted or home-like part, are not what it is for: they are let through by ROUTE below).
+_PATH = re.compile(r"(?<![\w.:/-])(?:~/|/)(?:[^\s/'\"`:,;()<>]+/)+[^\s/'\"`:,;()<>]*")
+_ROUTE = re.compile(r"/(?:v1|admin|health|metrics)(?:/[\w{}.:-]*)*")
+
+
+def redact_paths(message: str) -> str:
+    """`message` with every server file path replaced by `<path>`: clients never learn the server's layout, even
+    from an error text that quoted a path by mistake. API routes (`/v1/...`, `/admin/...`) are kept."""
+    return _PATH.sub(lambda m: m.group(0) if _ROUTE.fullmatch(m.group(0)) else "<path>", message)
 
 
 def invalid(message: str, param: str | None = None, code: str | None = "invalid_value") -> APIError:
@@ -67,6 +80,15 @@ def unauthorized() -> APIError:
     """401 for a missing or wrong API key (the key itself is never echoed)."""
     message = "Incorrect API key provided. Send it as `Authorization: Bearer <key>`."
     return APIError(401, message, code="invalid_api_key")
+
+
+def forbidden(admin_configured: bool) -> APIError:
+    """403 on `/admin/*` for a key that is not an admin key (or for anyone, when the server has no keys)."""
+    if admin_configured:
+        message = "This key may not use the admin API; it needs an admin key."
+    else:
+        message = "The admin API is closed: the server was started without an admin key."
+    return APIError(403, message, code="insufficient_permissions")
 
 
 def too_many(message: str, code: str, retry_after: int) -> APIError:
@@ -108,7 +130,8 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
     param = ".".join(loc) or None
     if first.get("type") == "missing" and param:
         return invalid(f"Missing required parameter: '{param}'.", param, "missing_required_parameter").response()
-    return invalid(f"Invalid value for '{param}': {first.get('msg', 'invalid')}.", param).response()
+    what = f"Invalid value for '{param}'" if param else "Invalid request body"  # a check of the whole body
+    return invalid(f"{what}: {first.get('msg', 'invalid')}.", param).response()
 
 
 async def _http_error(request: Request, exc: HTTPException) -> JSONResponse:

@@ -15,6 +15,7 @@ from tunesmith.jobs.create import Trainer
 from tunesmith.jobs.runner import JobRunner
 from tunesmith.jobs.store import Job, JobStore, model_name
 from tunesmith.serve.backends.local import LocalBackend
+from tunesmith.serve.keys import SERVER_SECRETS_ENV
 
 
 @dataclass
@@ -70,6 +71,6 @@ def open_fine_tuning(root: Path, store_url: str, backend, allow_code_graders: bo
     root.mkdir(parents=True, exist_ok=True)
     store = JobStore(store_url)
     trainer = Trainer(store, root, backend.base_name, backend.base_path, backend.tokenizer, 1024, allow_code_graders)
-    service = FineTuning(trainer, JobRunner(store, root), backend)
+    service = FineTuning(trainer, JobRunner(store, root, withheld_env=SERVER_SECRETS_ENV), backend)
     service.runner.on_succeeded = service.serve_job
     return service

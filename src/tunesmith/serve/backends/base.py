@@ -138,8 +138,9 @@ class Backend(ABC):
         """Requests admitted and not yet finished."""
         return 0
 
-    def load_adapter(self, name: str, path: str) -> None:
-        """Attach an adapter under `name` at run time (blocking; the app runs it in a thread)."""
+    def load_adapter(self, name: str, path: str, replace: bool = False) -> None:
+        """Attach an adapter under `name` at run time (blocking; the app runs it in a thread); with `replace`, a
+        served adapter of that name is swapped for the new one once it has loaded (never a moment without)."""
         raise NotImplementedError("this backend cannot load adapters")
 
     def unload_adapter(self, name: str) -> None:

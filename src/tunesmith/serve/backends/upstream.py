@@ -99,15 +99,17 @@ class UpstreamBackend(Backend):
             await self._forward(request, generation)
         except APIError as exc:
             generation.fail(exc)
-        except httpx.TimeoutException:
-            message = f"The upstream model server at {self.url} did not answer in time."
+        except httpx.TimeoutException:  # clients learn what failed, never the teacher's address (the log has it)
+            log.warning("no answer in time from %s", self.url)
+            message = "The upstream model server did not answer in time."
             generation.fail(APIError(504, message, type="server_error", code="upstream_timeout"))
         except httpx.TransportError as exc:
-            message = f"Could not reach the upstream model server at {self.url} ({type(exc).__name__}: {exc})."
+            log.warning("could not reach %s: %s: %s", self.url, type(exc).__name__, exc)
+            message = "Could not reach the upstream model server, or it broke off its answer."
             generation.fail(APIError(502, message, type="server_error", code="upstream_unreachable"))
         except Exception:  # a reply we cannot read (not JSON, wrong shape)
             log.exception("unreadable reply from %s", self.url)
-            message = f"The upstream model server at {self.url} sent a reply this server could not read."
+            message = "The upstream model server sent a reply this server could not read."
             generation.fail(APIError(502, message, type="server_error", code="upstream_bad_reply"))
 
     async def _forward(self, request: GenerationRequest, generation: Generation) -> None:
@@ -226,10 +228,11 @@ def upstream_error(reply: httpx.Response | None, payload: dict | None = None) ->
         param, code = _text(error.get("param")), error.get("code")
         code = code if code is None or isinstance(code, (str, int)) else str(code)  # vLLM and others send numbers
         return APIError(status, message, type=kind, param=param, code=code, headers=headers)
+    log.warning("upstream error %s: %s", status, message)  # the teacher's own words stay in this server's log
     if status in (401, 403, 407):
-        message = f"The upstream model server refused this server's credentials ({status}): {message}"
+        message = f"The upstream model server refused this server's credentials ({status})."
         return APIError(502, message, type="server_error", code="upstream_auth")
-    message = f"The upstream model server failed ({status}): {message}"
+    message = f"The upstream model server failed ({status})."
     return APIError(502, message, type="server_error", code="upstream_error")
 
 
