@@ -31,7 +31,7 @@ def test_unloading_the_last_adapter_leaves_the_plain_base(tiny_model_dir, adapte
         before = asyncio.run(answer(backend, base))
         with_alpha = asyncio.run(answer(backend, "alpha"))
         backend.unload_adapter("alpha")
-        assert backend.peft is None and [m.name for m in backend.models()] == [base]
+        assert not backend.attached.groups and [m.name for m in backend.models()] == [base]
         assert not any("lora" in name for name, _ in backend.model.named_modules())
         assert asyncio.run(answer(backend, base)) == before
         backend.load_adapter("again", str(adapter_runs["alpha"]))
@@ -88,12 +88,12 @@ def test_a_broken_adapter_is_an_input_error_and_leaves_the_model_as_it_was(tmp_p
         before = asyncio.run(answer(backend, backend.base_name))
         with pytest.raises(InputError, match="could not load this adapter"):
             backend.load_adapter("bad", str(broken))  # the first adapter: PEFT had already wrapped the base
-        assert backend.peft is None and asyncio.run(answer(backend, backend.base_name)) == before
+        assert not backend.attached.groups and asyncio.run(answer(backend, backend.base_name)) == before
         backend.load_adapter("alpha", str(adapter_runs["alpha"]))
         with_alpha = asyncio.run(answer(backend, "alpha"))
         with pytest.raises(InputError, match="could not load this adapter"):
             backend.load_adapter("bad", str(broken))  # a later adapter
-        assert list(backend.peft.peft_config) == ["alpha"]
+        assert len(backend.attached) == 1 and [m.name for m in backend.models()][1:] == ["alpha"]
         assert asyncio.run(answer(backend, "alpha")) == with_alpha
         assert asyncio.run(answer(backend, backend.base_name)) == before
     finally:
@@ -136,3 +136,72 @@ def test_stop_strings_are_held_back_until_they_can_be_told_apart():
     assert "".join(deltas) == "hello" and (finish.reason, finish.tokens) == ("stop", 6)  # EOS counts as a token
     deltas, finish = stream_text("hello world", stop=(), limit=4)
     assert "".join(deltas) == "hell" and (finish.reason, finish.tokens) == ("length", 4)
+
+
+def test_replacing_an_adapter_serves_the_old_or_the_new_never_a_gap(tmp_path, tiny_model_dir, adapter_runs):
+    from tunesmith.serve.backends.transformers import TransformersBackend
+
+    alpha, beta = str(adapter_runs["alpha"]), str(adapter_runs["beta"])
+    backend = TransformersBackend(plan(str(tiny_model_dir), [("alpha", alpha), ("beta", beta)]))
+    backend.start()
+    try:
+        old, new = asyncio.run(answer(backend, "alpha")), asyncio.run(answer(backend, "beta"))
+        assert old != new
+        with pytest.raises(InputError, match="already taken"):
+            backend.load_adapter("alpha", beta)
+
+        async def hammer() -> list[str]:
+            loop, seen = asyncio.get_running_loop(), []
+            for folder in (beta, alpha, beta):  # swap back and forth while requests keep coming
+                swap = loop.run_in_executor(None, lambda f=folder: backend.load_adapter("alpha", f, replace=True))
+                while not swap.done():
+                    seen += await asyncio.gather(*(answer(backend, "alpha") for _ in range(3)))
+                await swap
+            return seen
+
+        seen = asyncio.run(hammer())  # a 404 or a failed generation would raise here
+        assert seen and set(seen) <= {old, new}
+        assert asyncio.run(answer(backend, "alpha")) == new
+        assert [m.name for m in backend.models()] == [backend.base_name, "alpha", "beta"]
+        assert len(backend.attached) == 2  # the replaced adapter was dropped
+
+        broken = tmp_path / "broken"
+        broken.mkdir()
+        config = (adapter_runs["alpha"] / "final" / "adapter_config.json").read_text()
+        (broken / "adapter_config.json").write_text(config)
+        (broken / "adapter_model.safetensors").write_bytes(b"not safetensors")
+        with pytest.raises(InputError, match="could not load this adapter"):
+            backend.load_adapter("alpha", str(broken), replace=True)
+        assert asyncio.run(answer(backend, "alpha")) == new and len(backend.attached) == 2  # the old one stays
+    finally:
+        backend.close()
+
+
+def test_the_default_replacement_attaches_first_then_swaps(tmp_path, tiny_model_dir, adapter_runs):
+    """What vLLM and llama.cpp get: LocalBackend attaches under a temporary name, swaps, drops the old."""
+    from tunesmith.serve.backends.local import LocalBackend
+
+    class Recording(LocalBackend):
+        def submit(self, request):
+            raise NotImplementedError
+
+        def _attach(self, name, folder):
+            if folder.name == "broken":
+                raise InputError(str(folder), "does not load")
+            self.adapters[name] = folder
+
+        def _detach(self, name):
+            self.dropped.append((name, self.adapters.pop(name)))
+
+    backend = Recording(plan(str(tiny_model_dir), []))
+    backend.dropped = []
+    backend.load_adapter("alpha", str(adapter_runs["alpha"]))
+    backend.load_adapter("alpha", str(adapter_runs["beta"]), replace=True)
+    assert backend.adapters == {"alpha": adapter_runs["beta"] / "final"}
+    assert [folder for _, folder in backend.dropped] == [adapter_runs["alpha"] / "final"]
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "adapter_config.json").write_text("{}")
+    with pytest.raises(InputError, match="does not load"):
+        backend.load_adapter("alpha", str(broken), replace=True)
+    assert backend.adapters == {"alpha": adapter_runs["beta"] / "final"}

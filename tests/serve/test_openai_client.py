@@ -8,6 +8,8 @@ import time
 
 import pytest
 
+from tests.serve.conftest import ADMIN_KEY
+
 QUESTION = [{"role": "user", "content": "Hello there"}]
 PERSON = {
     "type": "object",
@@ -69,7 +71,10 @@ def test_base_and_adapters_answer_as_plain_transformers_and_peft(client, served,
 
 def test_adapters_share_the_base_weights(served):
     """Two adapters add only their LoRA weights: one copy of the base sits in memory."""
-    model = served.backend.peft
+    model = served.backend.attached.groups["LORA"].model  # one PeftModel holds both, on the base's own tensors
+    assert {id(p) for n, p in model.named_parameters() if "lora_" not in n} == {
+        id(p) for p in served.backend.model.parameters()
+    }
     base = sum(p.numel() for n, p in model.named_parameters() if "lora_" not in n)
     lora = sum(p.numel() for n, p in model.named_parameters() if "lora_" in n)
     import transformers
@@ -187,7 +192,7 @@ def test_adapters_load_and_unload_at_run_time(client, served, adapter_runs):
     import httpx
     import openai
 
-    headers = {"Authorization": f"Bearer {client.api_key}"}
+    headers = {"Authorization": f"Bearer {ADMIN_KEY}"}
     loaded = httpx.post(
         f"{served.root}/admin/adapters", json={"name": "gamma", "path": str(adapter_runs["alpha"])}, headers=headers
     )

@@ -10,7 +10,7 @@ from pathlib import Path
 from tunesmith.errors import InputError
 from tunesmith.progress import SILENT, Progress
 from tunesmith.serve.app import ServerSettings, create_app
-from tunesmith.serve.auth import read_keys_file
+from tunesmith.serve.keys import key_secret, keys_from_env, merge_keys, read_keys_file
 
 DEFAULT_STORE = "tunesmith-logs.db"
 BACKENDS = ("transformers", "vllm", "llama.cpp")
@@ -24,8 +24,12 @@ class ServeOptions:
     adapters: list[str] = field(default_factory=list)  # NAME=RUN_DIR
     host: str = "127.0.0.1"
     port: int = 8000
-    api_keys: list[str] = field(default_factory=list)
-    keys_file: Path | None = None
+    keys_file: Path | None = None  # `KEY` or `ROLE KEY` per line; TUNESMITH_API_KEYS / TUNESMITH_ADMIN_KEYS add more
+    key_secret_file: Path | None = None  # the secret key ids are made with (default ~/.config/tunesmith/key-secret)
+    adapter_roots: list[Path] = field(default_factory=list)  # adapters served from here, and loadable at run time
+    max_loaded_adapters: int | None = None  # the working set: at most this many attached at once (LRU); None = all
+    mix_adapters: bool = False  # LoRA adapters share one batch (PEFT's adapter_names); slower on CPU, as measured
+    feedback_rate_limit: int = 60
     store: str = DEFAULT_STORE
     max_tokens: int = 512
     max_body: int = 1_000_000
@@ -54,10 +58,10 @@ def build(options: ServeOptions, progress: Progress = SILENT):
     """
     from tunesmith.serve.store import Store
 
-    keys = list(options.api_keys) + (read_keys_file(options.keys_file) if options.keys_file else [])
-    for key in options.api_keys:
-        if len(key) < 8:
-            raise InputError("--api-key", "keys must be at least 8 characters")
+    keys = merge_keys(keys_from_env() + (read_keys_file(options.keys_file) if options.keys_file else []))
+    roots = adapter_roots(options.adapter_roots)
+    if options.max_loaded_adapters is not None and options.max_loaded_adapters < 1:
+        raise InputError("--max-loaded-adapters", "expected at least 1")
     if options.threads is not None and options.threads < 1:
         raise InputError("--threads", "expected a positive number of threads")
     if options.threads is not None and options.backend != "llama.cpp":
@@ -72,13 +76,32 @@ def build(options: ServeOptions, progress: Progress = SILENT):
     if options.fine_tuning is not None:
         from tunesmith.serve.finetuning import open_fine_tuning
 
-        fine_tuning = open_fine_tuning(options.fine_tuning, store.url, backend, options.allow_code_graders)
+        secret_url = store.engine.url.render_as_string(hide_password=False)  # `store.url` masks the password
+        fine_tuning = open_fine_tuning(options.fine_tuning, secret_url, backend, options.allow_code_graders)
         progress.note(f"Fine-tuning API on: jobs train {backend.base_name}, files and runs in {options.fine_tuning}")
     retrieval = _retrieval(options, {m.name for m in backend.models()})
-    settings = ServerSettings(tuple(keys), options.max_tokens, options.max_body, options.rate_limit, options.max_upload)
+    settings = ServerSettings(
+        api_keys=tuple(k.value for k in keys if k.role == "inference"),
+        admin_keys=tuple(k.value for k in keys if k.role == "admin"),
+        key_secret=key_secret(options.key_secret_file) if keys else b"",
+        adapter_roots=roots,
+        max_tokens=options.max_tokens,
+        max_body_bytes=options.max_body,
+        rate_limit=options.rate_limit,
+        max_upload_bytes=options.max_upload,
+        feedback_rate_limit=options.feedback_rate_limit,
+    )
     if not keys and not _is_loopback(options.host):
         progress.note(f"warning: serving on {options.host} without API keys: anyone who can reach it can use it")
     return create_app(backend, store, settings, fine_tuning, retrieval), store
+
+
+def adapter_roots(given: list[Path]) -> tuple[Path, ...]:
+    """The adapter roots, resolved; each must be an existing folder."""
+    for root in given:
+        if not root.is_dir():
+            raise InputError(f"--adapter-root {root}", "not a folder; expected a folder of runs or adapter folders")
+    return tuple(root.resolve() for root in given)
 
 
 def _retrieval(options: ServeOptions, models: set[str]):
@@ -97,12 +120,16 @@ def _retrieval(options: ServeOptions, models: set[str]):
 
 def local_backend(options: ServeOptions, progress: Progress = SILENT):
     """The transformers, vLLM or llama.cpp backend for MODEL and its adapters."""
-    from tunesmith.serve.adapters import parse_adapter_option, plan
+    from tunesmith.serve.adapters import parse_adapter_option, plan, registered
 
     if options.backend not in BACKENDS:
         raise InputError(f"--backend {options.backend}", f"expected one of {', '.join(BACKENDS)}")
     if options.backend != "llama.cpp" and (options.quant or options.gguf):
         raise InputError("--quant" if options.quant else "--gguf", "only the llama.cpp backend serves GGUF files")
+    if options.mix_adapters and options.backend != "transformers":
+        raise InputError("--mix-adapters", "only the transformers backend mixes adapters in one batch")
+    if options.max_loaded_adapters is not None and options.backend != "transformers":
+        raise InputError("--max-loaded-adapters", "only the transformers backend keeps a working set of adapters")
     if options.backend == "vllm":
         from tunesmith.serve.backends.vllm import require_vllm
 
@@ -117,6 +144,9 @@ def local_backend(options: ServeOptions, progress: Progress = SILENT):
         if options.gguf is not None and not options.gguf.is_file():
             raise InputError(f"--gguf {options.gguf}", "no such file")
     served = plan(options.model, [parse_adapter_option(a) for a in options.adapters], progress)
+    for name, folder in registered(adapter_roots(options.adapter_roots), served.base, progress).items():
+        if name != served.base_name:
+            served.adapters.setdefault(name, folder)  # an explicit --adapter of the same name wins
     progress.note(f"Loading {served.base_name} with {len(served.adapters)} adapter(s) ({options.backend})")
     if options.backend == "vllm":
         from tunesmith.serve.backends.vllm import VLLMBackend
@@ -129,7 +159,13 @@ def local_backend(options: ServeOptions, progress: Progress = SILENT):
         return LlamaCppBackend(served, options.queue_size, quant, options.gguf, options.threads, progress)
     from tunesmith.serve.backends.transformers import TransformersBackend
 
-    return TransformersBackend(served, queue_size=options.queue_size, max_batch=options.max_batch or 8)
+    return TransformersBackend(
+        served,
+        options.queue_size,
+        options.max_batch or 8,
+        max_loaded=options.max_loaded_adapters,
+        mix_adapters=options.mix_adapters,
+    )
 
 
 def upstream_backend(options: ServeOptions, progress: Progress = SILENT):
@@ -137,8 +173,9 @@ def upstream_backend(options: ServeOptions, progress: Progress = SILENT):
     from tunesmith.serve.backends.upstream import UpstreamBackend, check_url, upstream_models
 
     url = check_url(options.upstream or "")
-    if options.adapters:
-        raise InputError("--adapter", "proxy mode (--upstream) serves the teacher's models; it loads no adapters")
+    if options.adapters or options.adapter_roots:
+        flag = "--adapter" if options.adapters else "--adapter-root"
+        raise InputError(flag, "proxy mode (--upstream) serves the teacher's models; it loads no adapters")
     if options.backend != "transformers":
         raise InputError(f"--backend {options.backend}", "proxy mode (--upstream) forwards to the teacher instead")
     key_env = options.upstream_key_env or "OPENAI_API_KEY"

@@ -22,7 +22,8 @@ class LocalBackend(Backend):
     """Serves `served.base` under its name and each adapter under its own.
 
     A subclass sets `max_len` (the context length, None when the model does not say) and implements `_attach`
-    and `_detach`; `adapters` maps each attached name to whatever the subclass keeps for it.
+    and `_detach`; `adapters` maps each served adapter name to whatever the subclass keeps for it. A subclass may
+    override `_replace` (the default attaches under a temporary name, then swaps the entries).
     """
 
     max_len: int | None = None
@@ -33,15 +34,30 @@ class LocalBackend(Backend):
         self.base_path, self.base_name = served.base, served.base_name
         self.tokenizer = load_tokenizer(served.base)
         self.adapters: dict[str, Any] = {}
+        self._replacements = 0
 
     def models(self) -> list[ModelInfo]:
         return [ModelInfo(self.base_name)] + [ModelInfo(name, self.base_name) for name in self.adapters]
 
-    def load_adapter(self, name: str, path: str) -> None:
+    def load_adapter(self, name: str, path: str, replace: bool = False) -> None:
+        """Attach an adapter under `name`; with `replace`, a served `name` switches to the new one atomically."""
         check_adapter_name(name)
-        if name == self.base_name or name in self.adapters:
+        if name == self.base_name or (name in self.adapters and not replace):
             raise InputError(f"adapter name {name!r}", "already taken; unload it first or pick another name")
-        self._attach(name, adapter_folder(path, self.base_path))
+        folder = adapter_folder(path, self.base_path)
+        if name in self.adapters:
+            self._replace(name, folder)
+        else:
+            self._attach(name, folder)
+
+    def _replace(self, name: str, folder: Path) -> None:
+        """Attach `folder` under a temporary name, point `name` at it, then detach the old one under the temporary
+        name: `name` is served throughout, and when the new adapter fails to load the old one stays."""
+        temp = f"{name}:replacing-{self._replacements}"
+        self._replacements += 1
+        self._attach(temp, folder)
+        self.adapters[name], self.adapters[temp] = self.adapters[temp], self.adapters[name]
+        self._detach(temp)
 
     def unload_adapter(self, name: str) -> None:
         if name not in self.adapters:

@@ -1,17 +1,21 @@
-"""The transformers backend: one base model in memory, PEFT adapters attached to it, requests batched.
+"""The transformers backend: one base model in memory, adapters of every type beside it, requests batched.
 
-The base is loaded once; adapters are added with PEFT's multi-adapter API (`load_adapter`, `set_adapter`,
-`delete_adapter`), so their small weights sit beside the one shared copy of the base. Requests for the same
-model with the same sampling settings are grouped by a BatchQueue into one left-padded `generate` call.
+The base is loaded once. Adapters are registered by name (`served.adapters`, `load_adapter`) and attached through
+`AdapterGroups` (peft_groups.py): one PeftModel per PEFT type on a view sharing the base's weights, so LoRA, IA3,
+prompt tuning … adapters are served at once. With `max_loaded`, at most that many are attached; the least recently
+used one goes when another is needed (working_set.py), and comes back on its next request.
+
+A BatchQueue groups requests with the same sampling settings: requests for the base and for plain LoRA adapters
+share one left-padded `generate` call (PEFT's per-row `adapter_names`, as S-LoRA/Punica batch many LoRAs); every
+other adapter's requests batch per adapter.
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import torch
@@ -22,29 +26,71 @@ from tunesmith.serve.adapters import ServePlan
 from tunesmith.serve.backends.base import Generation, GenerationRequest
 from tunesmith.serve.backends.batching import BatchQueue, Job, QueueFull
 from tunesmith.serve.backends.local import LocalBackend
+from tunesmith.serve.backends.peft_groups import AdapterGroups, Kind, adapter_kind
 from tunesmith.serve.backends.rows import Row, RowStopper, RowStreamer
+from tunesmith.serve.backends.working_set import WorkingSet
 from tunesmith.serve.constrained import Grammars, call_grammar, grammar_for
-from tunesmith.serve.errors import APIError, shutting_down, too_many
+from tunesmith.serve.errors import APIError, model_not_found, shutting_down, too_many
 
 log = logging.getLogger("tunesmith.serve")
 
+MIXED = "mixed"  # the batch key's first part for the base and plain LoRA adapters: their rows share a batch
+
+
+@dataclass(frozen=True)
+class Registered:
+    """A served adapter: its folder, how it is served, and its `slot` (the name it is attached under in PEFT,
+    new for every load, so a replacement can attach before the old one is dropped)."""
+
+    folder: Path
+    kind: Kind
+    slot: str
+
+
+@dataclass
+class Pending:
+    """One queued request's work."""
+
+    generation: Generation
+    prompt_ids: list[int]
+    max_tokens: int
+    grammar: str | None
+    model: str
+
 
 class TransformersBackend(LocalBackend):
-    """Serves `plan.base` under `plan.base_name` and each adapter under its name, on CPU or one GPU."""
+    """Serves `plan.base` under `plan.base_name` and each adapter under its name, on CPU or one GPU.
 
-    def __init__(self, served: ServePlan, queue_size: int = 64, max_batch: int = 8, device: str | None = None):
+    `max_loaded` caps the adapters attached at once (None: all of `served.adapters` are attached at start); every
+    registered adapter is listed and served either way. `mix_adapters` lets plain LoRA adapters and the base share
+    a batch; off, every adapter batches alone. PEFT mixes with one sub-batch pass per adapter in each LoRA layer, so
+    many adapters with few rows each can cost more than they save (bench/serve_mixed_adapters.py measures it).
+    """
+
+    def __init__(
+        self,
+        served: ServePlan,
+        queue_size: int = 64,
+        max_batch: int = 8,
+        device: str | None = None,
+        max_loaded: int | None = None,
+        mix_adapters: bool = False,
+    ):
         super().__init__(served)
         self.device = device or ("cuda" if torch.cuda.is_available() else "cpu")
         self.tokenizer.padding_side = "left"
         self.model = self._load_base()
         self.max_len = getattr(self.model.config, "max_position_embeddings", None)
-        self.peft = None  # the PeftModel wrapping self.model, while at least one adapter is attached
+        self.attached = AdapterGroups(self.model)
+        self.working = WorkingSet(max_loaded)
+        self.mix_adapters = mix_adapters
         self.lock = threading.Lock()  # held while the model generates or its adapters change
         self.grammars = Grammars(self.tokenizer, self.model.config.vocab_size)
         self.eos_ids = _eos_ids(self.model, self.tokenizer)
         self.queue = BatchQueue(self._run_batch, capacity=queue_size, max_batch=max_batch)
+        self._slots = itertools.count(1)
         for name, folder in served.adapters.items():
-            self._attach(name, folder)
+            self._register(name, folder, attach_now=max_loaded is None)
 
     # -- the Backend interface
 
@@ -53,7 +99,7 @@ class TransformersBackend(LocalBackend):
 
     def close(self) -> None:
         for job in self.queue.stop():
-            job.payload[0].fail(shutting_down())
+            job.payload.generation.fail(shutting_down())
 
     def queue_depth(self) -> int:
         return self.queue.depth()
@@ -68,37 +114,67 @@ class TransformersBackend(LocalBackend):
         sampling = request.sampling
         if sampling.temperature == 0:  # greedy: top_p and seed change nothing, so any such requests batch together
             sampling = replace(sampling, temperature=0.0, top_p=1.0, seed=None)
-        job = Job((request.model, sampling), (generation, prompt_ids, request.max_tokens, grammar), size=request.n)
+        entry = self.adapters.get(request.model)
+        lane = MIXED if entry is None or self._mixes(entry) else request.model
+        pending = Pending(generation, prompt_ids, request.max_tokens, grammar, request.model)
         try:
-            self.queue.submit(job)
+            self.queue.submit(Job((lane, sampling), pending, size=request.n))
         except QueueFull:
             raise too_many("The server's queue is full; retry shortly.", "queue_full", 1) from None
         return generation
 
-    # -- internals
+    # -- adapters: registered by name, attached by slot
 
     def _attach(self, name: str, folder: Path) -> None:
-        from peft import PeftModel
+        self._register(name, folder, attach_now=True)
 
+    def _register(self, name: str, folder: Path, attach_now: bool) -> None:
+        entry = self._entry(name, folder)
         with self.lock:
-            try:
-                if self.peft is None:
-                    self.peft = PeftModel.from_pretrained(self.model, folder, adapter_name=name)
-                else:
-                    self.peft.load_adapter(folder, adapter_name=name)
-            except Exception as exc:  # a broken or mismatched adapter: safetensors, shape and config errors alike
-                self._discard(name)
-                raise InputError(str(folder), f"could not load this adapter onto {self.base_name}: {exc}") from None
-            self.peft.eval()
-            self.adapters[name] = folder
+            if name in self.adapters:  # another caller registered it meanwhile
+                raise InputError(f"adapter name {name!r}", "already taken; unload it first or pick another name")
+            if attach_now:
+                self._load(entry)
+            self.adapters[name] = entry
+
+    def _replace(self, name: str, folder: Path) -> None:
+        """Attach the new adapter under a fresh slot, then point `name` at it and drop the old, all under the lock:
+        requests for `name` get the old adapter or the new one, never a 404; a failed load leaves the old."""
+        entry = self._entry(name, folder)
+        with self.lock:
+            self._load(entry)
+            old, self.adapters[name] = self.adapters.get(name), entry
+            if old is not None:  # (None: it was unloaded meanwhile; the new one is simply added)
+                self._drop(old.slot)
 
     def _detach(self, name: str) -> None:
         with self.lock:
-            self.peft.delete_adapter(name)
-            del self.adapters[name]
-            if not self.adapters:  # PEFT cannot run with zero adapters: put the plain base back
-                self.model = self.peft.unload()
-                self.peft = None
+            self._drop(self.adapters.pop(name).slot)
+
+    def _entry(self, name: str, folder: Path) -> Registered:
+        try:
+            kind = adapter_kind(folder)
+        except (OSError, ValueError) as exc:
+            raise InputError(str(folder), f"could not read this adapter's config: {exc}") from None
+        return Registered(folder, kind, f"n{next(self._slots)}-{name}")
+
+    def _load(self, entry: Registered, keep: frozenset[str] = frozenset()) -> None:
+        """Attach `entry` (call with the lock held), first detaching least recently used adapters not in `keep`."""
+        if entry.slot not in self.attached:
+            for victim in self.working.victims(keep | {entry.slot}):
+                self._drop(victim)
+            try:
+                self.attached.attach(entry.slot, entry.folder, entry.kind)
+            except Exception as exc:  # a broken or mismatched adapter: safetensors, shape and config errors alike
+                raise InputError(
+                    str(entry.folder), f"could not load this adapter onto {self.base_name}: {exc}"
+                ) from None
+        self.working.use(entry.slot)
+
+    def _drop(self, slot: str) -> None:
+        if slot in self.attached:
+            self.attached.detach(slot)
+        self.working.forget(slot)
 
     def _load_base(self):
         from tunesmith.models.loading import load_model
@@ -106,40 +182,75 @@ class TransformersBackend(LocalBackend):
         model = load_model(self.base_path, "bfloat16" if self.device == "cuda" else "float32").to(self.device)
         return model.eval()
 
-    def _discard(self, name: str) -> None:
-        """Undo a failed attach: drop the half-added adapter, or, when it was the first, reload a clean base.
-
-        PEFT wraps the base's layers before it reads the adapter's weights, so a failed first load leaves the
-        base modified and no PeftModel to undo it with.
-        """
-        if self.peft is None:
-            self.model = self._load_base()
-        elif name in self.peft.peft_config:
-            self.peft.delete_adapter(name)
+    # -- batches
 
     def _run_batch(self, jobs: list[Job]) -> None:
-        """Generate every choice of `jobs` (same model, same sampling) in one call; settle each job."""
-        jobs = [job for job in jobs if not job.payload[0].cancelled.is_set()]
+        """Generate every choice of `jobs` (same sampling): each lane of rows that can share a pass in one call."""
+        jobs = [job for job in jobs if not job.payload.generation.cancelled.is_set()]
         if not jobs:
             return
-        model_name, sampling = jobs[0].key
-        grammar = jobs[0].payload[3]
-        rows = [Row(gen, i, max_tokens) for gen, _, max_tokens, _ in (j.payload for j in jobs) for i in range(gen.n)]
-        prompts = [ids for gen, ids, _, _ in (j.payload for j in jobs) for _ in range(gen.n)]
+        sampling = jobs[0].key[1]
+        with self.lock:
+            for lane in self._lanes(jobs):
+                self._run_lane(lane, sampling)
+
+    def _lanes(self, jobs: list[Job]) -> list[list[tuple[Job, Registered | None]]]:
+        """Split `jobs` into runs of one `generate` each, pairing each job with its adapter (None: the base).
+
+        Resolved now, not at submit: an adapter may have been replaced or unloaded (a 404) while its job waited.
+        Mixable rows share a lane naming at most `max_loaded` adapters; every other adapter has a lane of its own
+        (one per prompt length where padding would change its answers).
+        """
+        lanes: dict[tuple, list] = {}
+        for job in jobs:
+            model = job.payload.model
+            if model == self.base_name:
+                lanes.setdefault((MIXED,), []).append((job, None))
+            elif (entry := self.adapters.get(model)) is None:
+                job.payload.generation.fail(model_not_found(model))
+            elif self._mixes(entry):
+                lanes.setdefault((MIXED,), []).append((job, entry))
+            else:
+                length = len(job.payload.prompt_ids) if entry.kind.equal_lengths else None
+                lanes.setdefault((entry.slot, length), []).append((job, entry))
+        return [part for lane in lanes.values() for part in _at_most(lane, self.working.capacity)]
+
+    def _mixes(self, entry: Registered) -> bool:
+        """Whether this adapter's rows join the mixed lane (with the base and other plain LoRA adapters)."""
+        return self.mix_adapters and entry.kind.mixable
+
+    def _run_lane(self, lane: list[tuple[Job, Registered | None]], sampling) -> None:
+        """Attach the lane's adapters (evicting others, never these), then generate its rows in one call."""
+        needed = frozenset(entry.slot for _, entry in lane if entry is not None)
+        ready = []
+        for job, entry in lane:
+            try:
+                if entry is not None:
+                    self._load(entry, keep=needed)
+                ready.append((job, entry))
+            except InputError as exc:
+                log.error("adapter %s could not be attached: %s", job.payload.model, exc)
+                job.payload.generation.fail(APIError(500, "The adapter could not be loaded.", type="server_error"))
+        if not ready:
+            return
+        pending = [job.payload for job, _ in ready]
+        rows = [Row(p.generation, i, p.max_tokens) for p in pending for i in range(p.generation.n)]
+        prompts = [p.prompt_ids for p in pending for _ in range(p.generation.n)]
+        slots = [e.slot if e else None for (job, e) in ready for _ in range(job.payload.generation.n)]
         try:
-            with self.lock:
-                self.check_model(model_name)  # it may have been unloaded while the job waited
-                self._generate(model_name, sampling, grammar, rows, prompts)
+            self._generate(slots, sampling, pending[0].grammar, rows, prompts)
         except Exception as exc:
             if not isinstance(exc, APIError):
                 log.exception("generation failed")
                 exc = APIError(500, "The model failed to generate a reply.", type="server_error")
-            for job in jobs:
-                job.payload[0].fail(exc)
+            for p in pending:
+                p.generation.fail(exc)
 
-    def _generate(self, model_name: str, sampling, grammar: str | None, rows: list[Row], prompts) -> None:
+    def _generate(self, slots: list[str | None], sampling, grammar: str | None, rows: list[Row], prompts) -> None:
+        """One `generate` call for `rows`, row i through adapter slot `slots[i]` (None: the base)."""
         batch = self.tokenizer.pad({"input_ids": prompts}, padding=True, return_tensors="pt").to(self.device)
         width = batch["input_ids"].shape[1]
+        model, inputs = self.attached.model_for(slots, dict(batch))
         streamer = RowStreamer(self.tokenizer, rows, self.eos_ids, sampling.stop)
         processors = LogitsProcessorList()
         if grammar is not None:
@@ -149,10 +260,9 @@ class TransformersBackend(LocalBackend):
             kwargs = {"do_sample": True, "temperature": sampling.temperature, "top_p": sampling.top_p, "top_k": None}
             if sampling.seed is not None:
                 torch.manual_seed(sampling.seed)
-        model = self.peft if self.peft is not None else self.model
-        with torch.inference_mode(), _routed(self.peft, model_name if model_name in self.adapters else None):
+        with torch.inference_mode():
             model.generate(
-                **batch,
+                **inputs,
                 max_new_tokens=max(row.limit for row in rows),
                 pad_token_id=self.tokenizer.pad_token_id,
                 logits_processor=processors,
@@ -162,17 +272,20 @@ class TransformersBackend(LocalBackend):
             )
 
 
-@contextmanager
-def _routed(peft, name: str | None) -> Iterator[None]:
-    """Route generation through adapter `name`, or through the bare base (adapters disabled) when None."""
-    if peft is None:
-        yield
-    elif name is None:
-        with peft.disable_adapter():
-            yield
-    else:
-        peft.set_adapter(name)
-        yield
+def _at_most(lane: list[tuple[Job, Registered | None]], cap: int | None) -> list[list]:
+    """`lane` cut, in order, into parts that each name at most `cap` adapters (so a part fits the working set)."""
+    if cap is None:
+        return [lane]
+    parts: list[list] = [[]]
+    seen: set[str] = set()
+    for job, entry in lane:
+        if entry is not None and entry.slot not in seen:
+            if len(seen) == cap:
+                parts.append([])
+                seen = set()
+            seen.add(entry.slot)
+        parts[-1].append((job, entry))
+    return parts
 
 
 def _eos_ids(model, tokenizer) -> set[int]:
