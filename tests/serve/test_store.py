@@ -1,4 +1,5 @@
-"""The store: rows round-trip, filters, and a SQLite file that survives SIGKILL mid-write."""
+"""The store, on SQLite and on a real PostgreSQL server: rows round-trip, filters, text either can hold, hidden
+passwords, and a store that opens whole after its writer is killed mid-write."""
 
 from __future__ import annotations
 
@@ -17,8 +18,16 @@ from tunesmith.serve.logfilter import LogFilter, build_filter, parse_when
 from tunesmith.serve.store import Feedback, LoggedRequest, Store, open_store, store_url, utcnow
 
 
-def test_a_logged_request_reads_back_whole(tmp_path):
-    store = Store(tmp_path / "log.db")
+@pytest.fixture(params=["sqlite", "postgresql"])
+def target(request, tmp_path) -> str:
+    """Where a fresh store goes: a SQLite file, or a new database on the session's PostgreSQL server."""
+    if request.param == "sqlite":
+        return str(tmp_path / "log.db")
+    return request.getfixturevalue("postgres").new_database()
+
+
+def test_a_logged_request_reads_back_whole(target):
+    store = Store(target)
     entry = LoggedRequest(
         id="chatcmpl-1",
         endpoint="chat",
@@ -45,13 +54,39 @@ def test_a_logged_request_reads_back_whole(tmp_path):
     assert (back.rating, back.correction) == ("up", "巴黎。")
     assert [f.id for f in back.feedback] == [1, 2]
     assert store.get("nope") is None
-    with sqlite3.connect(tmp_path / "log.db") as db:
-        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     store.close()
 
 
-def test_query_orders_and_limits(tmp_path):
-    store = Store(tmp_path / "log.db")
+def test_sqlite_store_runs_in_wal_mode(tmp_path):
+    Store(tmp_path / "log.db").close()
+    with sqlite3.connect(tmp_path / "log.db") as db:
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_text_no_database_can_hold_is_stored_as_replacement_characters(target):
+    store = Store(target)
+    odd = "a\x00b\ud800c"  # PostgreSQL text refuses NUL; no UTF-8 database takes a lone surrogate
+    store.log(
+        LoggedRequest(
+            id="odd",
+            endpoint="chat",
+            model="m",
+            output=odd,
+            tags=[odd],
+            messages=[{"role": "user", "content": odd}],
+            meta={odd: odd},
+            feedback=[Feedback("odd", comment=odd)],
+        )
+    )
+    back = store.get("odd")
+    clean = "a\ufffdb\ufffdc"
+    assert (back.output, back.tags, back.messages[0]["content"], back.meta) == (clean, [clean], clean, {clean: clean})
+    assert back.feedback[0].comment == clean
+    store.close()
+
+
+def test_query_orders_and_limits(target):
+    store = Store(target)
     start = datetime(2026, 1, 1)
     for i in range(5):
         store.log(LoggedRequest(id=f"r{i}", endpoint="chat", model="m", output="", created_at=start + timedelta(i)))
@@ -65,7 +100,12 @@ def test_query_orders_and_limits(tmp_path):
 
 
 def test_store_targets_and_filters_from_text(tmp_path):
-    assert store_url("postgresql://u@h/db") == "postgresql://u@h/db"
+    assert store_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"  # psycopg 3, the driver we ship
+    assert store_url("postgres://u:p@h:5433/db") == "postgresql+psycopg://u:p@h:5433/db"
+    assert store_url("postgresql+psycopg2://u@h/db") == "postgresql+psycopg2://u@h/db"  # a driver named is kept
+    with pytest.raises(InputError, match="expected a SQLAlchemy URL") as bad:
+        store_url("postgresql://u:hunter2@h:port/db")
+    assert "hunter2" not in str(bad.value)
     assert store_url(tmp_path / "sub" / "x.db") == f"sqlite:///{tmp_path / 'sub' / 'x.db'}"
     with pytest.raises(InputError, match="no request log here"):
         open_store(tmp_path / "missing.db", must_exist=True)
@@ -104,10 +144,11 @@ WRITER = textwrap.dedent(
 )
 
 
-def test_sqlite_store_opens_cleanly_after_sigkill_mid_write(tmp_path):
-    path = tmp_path / "log.db"
+def test_store_opens_cleanly_after_sigkill_mid_write(target):
+    """SQLite: the file passes its integrity check. PostgreSQL: the server rolls back the dead client's open
+    transactions. Both: every row `log` returned for is there, whole (with its tag), and the store takes more."""
     writer = subprocess.Popen(
-        [sys.executable, "-c", WRITER, str(path)], stdout=subprocess.PIPE, text=True, cwd=os.getcwd()
+        [sys.executable, "-c", WRITER, target], stdout=subprocess.PIPE, text=True, cwd=os.getcwd()
     )
     committed = []
     for line in writer.stdout:
@@ -117,12 +158,15 @@ def test_sqlite_store_opens_cleanly_after_sigkill_mid_write(tmp_path):
     os.kill(writer.pid, signal.SIGKILL)  # while four threads are writing
     writer.wait(30)
     committed += [line.strip() for line in writer.stdout.read().splitlines() if line.strip()]
+    assert len(committed) >= 60, "the writer died before it wrote"
 
-    with sqlite3.connect(path) as db:
-        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    store = Store(path)
-    ids = {r.id for r in store.query()}
-    assert set(committed) <= ids  # every commit the writer reported is on disk
+    if "://" not in target:
+        with sqlite3.connect(target) as db:
+            assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    store = Store(target)
+    rows = store.query()
+    assert set(committed) <= {r.id for r in rows}  # every commit the writer reported is stored
+    assert all(r.tags == ["t"] and len(r.messages[0]["content"]) == 2000 for r in rows)  # and no row is half there
     store.log(LoggedRequest(id="after", endpoint="chat", model="m", output="ok"))
     assert store.get("after").output == "ok"
     store.close()

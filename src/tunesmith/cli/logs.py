@@ -97,9 +97,10 @@ def show_command(
     from tunesmith.errors import InputError
     from tunesmith.serve.store import open_store
 
-    entry = open_store(store, must_exist=True).get(request_id)
+    log = open_store(store, must_exist=True)
+    entry = log.get(request_id)
     if entry is None:
-        raise InputError(request_id, f"no logged request with this id in {store}")
+        raise InputError(request_id, f"no logged request with this id in {log.url}")  # its password masked
     console.print_json(json.dumps(asdict(entry), default=str, ensure_ascii=False))
 
 

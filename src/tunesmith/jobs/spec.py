@@ -15,7 +15,7 @@ import json
 import math
 import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator
 
@@ -35,19 +35,20 @@ DEFAULT_BETA = DpoConfig.model_fields["beta"].default
 class Hyperparameters(Strict):
     """What every method takes; each is a number or "auto"."""
 
-    n_epochs: int | Auto = Field("auto", ge=1, le=50)
-    batch_size: int | Auto = Field("auto", ge=1, le=256)
-    learning_rate_multiplier: float | Auto = Field("auto", gt=0, le=10)
+    # the bounds sit on the number alone: on the union, pydantic applies them to "auto" too (a TypeError, a 500)
+    n_epochs: Annotated[int, Field(ge=1, le=50)] | Auto = "auto"
+    batch_size: Annotated[int, Field(ge=1, le=256)] | Auto = "auto"
+    learning_rate_multiplier: Annotated[float, Field(gt=0, le=10)] | Auto = "auto"
 
 
 class DpoHyperparameters(Hyperparameters):
-    beta: float | Auto = Field("auto", gt=0, le=2)
+    beta: Annotated[float, Field(gt=0, le=2)] | Auto = "auto"
 
 
 class ReinforcementHyperparameters(Hyperparameters):
-    compute_multiplier: float | Auto = Field("auto", gt=0, le=8)  # scales the completions sampled per prompt (4)
-    eval_interval: int | Auto = Field("auto", ge=1)
-    eval_samples: int | Auto = Field("auto", ge=1)
+    compute_multiplier: Annotated[float, Field(gt=0, le=8)] | Auto = "auto"  # scales the completions per prompt (4)
+    eval_interval: Annotated[int, Field(ge=1)] | Auto = "auto"
+    eval_samples: Annotated[int, Field(ge=1)] | Auto = "auto"
     reasoning_effort: Literal["default", "low", "medium", "high"] = "default"  # no reasoning models here: unused
 
 

@@ -2,15 +2,41 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import re
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer, model_validator
 
 # Parameters OpenAI defines that this server does not implement: rejected when set, never silently ignored.
 UNSUPPORTED = ("logprobs", "top_logprobs", "functions", "function_call", "echo", "suffix")
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # in a Python str from JSON, a surrogate is always unpaired
 
 
-class Body(BaseModel):
+def lone_surrogate_at(data: Any, path: str = "") -> str | None:
+    """Where in raw request data a string holds a lone UTF-16 surrogate (JSON's `"\\ud800"`), if anywhere."""
+    if isinstance(data, str):
+        return (path or "body") if LONE_SURROGATE.search(data) else None
+    items = data.items() if isinstance(data, dict) else enumerate(data) if isinstance(data, list) else ()
+    for key, value in items:
+        found = lone_surrogate_at(key, path) if isinstance(key, str) else None
+        found = found or lone_surrogate_at(value, f"{path}.{key}" if path else str(key))
+        if found:
+            return found
+    return None
+
+
+class ValidUnicode(BaseModel):
+    """Refuses text no UTF-8 reply, log row or tokenizer can carry (a lone surrogate): a 400 now, not a 500 later."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _valid_unicode(cls, data: Any) -> Any:
+        if where := lone_surrogate_at(data):
+            raise ValueError(f"{where} holds a lone UTF-16 surrogate (an unpaired \\ud800-\\udfff); send valid Unicode")
+        return data
+
+
+class Body(ValidUnicode):
     """Request bodies accept OpenAI parameters this server does not know, as OpenAI's clients may send them."""
 
     model_config = ConfigDict(extra="allow", populate_by_name=True)
@@ -78,7 +104,8 @@ class GenerationParams(Body):
     stream_options: StreamOptions | None = None
     user: str | None = None
     metadata: dict[str, str] | None = None
-    tags: list[str] = Field(default_factory=list, max_length=16)  # tunesmith: labels stored with the log row
+    # tunesmith: labels stored with the log row (as its store column holds them: PostgreSQL enforces the length)
+    tags: list[Annotated[str, Field(max_length=64)]] = Field(default_factory=list, max_length=16)
 
     def stop_list(self) -> list[str]:
         stops = [self.stop] if isinstance(self.stop, str) else list(self.stop or [])
@@ -268,7 +295,7 @@ class ModelList(BaseModel):
     data: list[ModelCard]
 
 
-class Closed(BaseModel):
+class Closed(ValidUnicode):
     """Bodies of tunesmith's own routes (feedback, admin): no OpenAI client sends them, so unknown keys are a 400.
 
     Not `tunesmith.schema.Strict`: that is the base of settings files, whose errors name a file and key; these
@@ -295,7 +322,8 @@ class FeedbackResponse(BaseModel):
 
 class AdapterLoad(Closed):
     name: str
-    path: str  # a run directory or a PEFT adapter folder, on the server's disk
+    path: str = Field(max_length=4096)  # a run directory or PEFT adapter folder inside an adapter root
+    replace: bool = False  # swap a served adapter of this name for the new one, once the new one has loaded
 
 
 class AdapterStatus(BaseModel):

@@ -1,20 +1,32 @@
 """The request log: every served request and its feedback, through SQLAlchemy (SQLite file by default, any URL).
 
 A SQLite store runs in WAL mode with full fsync, so a row is on disk when `log` returns, readers (`tunesmith
-logs`) never block the server, and a killed server leaves a store that opens cleanly. Times are UTC.
+logs`) never block the server, and a killed server leaves a store that opens cleanly. A `postgresql://` URL is
+served by psycopg 3 (the `serve` extra) with a checked connection pool, for a store a team shares. Times are UTC.
+A URL's password is used to connect and never shown: `Store.url` is the URL with it masked.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone
 from pathlib import Path
 
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, String, Text, create_engine, event, select
+from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, String, Text, create_engine, event, select, text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship, selectinload
 
 from tunesmith.errors import InputError
 from tunesmith.serve.logfilter import LogFilter, apply_filter
+
+SCHEMA_LOCK = 0x7475_6E65  # PostgreSQL advisory lock id: two processes opening a new store create its tables once
+POSTGRES_DRIVERS = ("postgresql", "postgres")  # as users write them; both mean psycopg 3, the driver we ship
+# A server database: connections are checked before use (a restarted database is reconnected) and renewed every
+# 30 minutes; up to 32 at once, as many as the server's threads may log with, then a wait of up to 30 s.
+POOL = {"pool_pre_ping": True, "pool_recycle": 1800, "pool_size": 8, "max_overflow": 24, "pool_timeout": 30}
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 def utcnow() -> datetime:
@@ -32,7 +44,7 @@ class RequestRow(Base):
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, index=True)
     endpoint: Mapped[str] = mapped_column(String(16))  # "chat" or "completions"
-    model: Mapped[str] = mapped_column(String(128), index=True)
+    model: Mapped[str] = mapped_column(String(255), index=True)  # adapter names run to 192 characters
     messages: Mapped[list | None] = mapped_column(JSON)
     prompt: Mapped[str | None] = mapped_column(Text)
     params: Mapped[dict] = mapped_column(JSON)
@@ -119,24 +131,33 @@ class Store:
     """Reads and writes the request log at a SQLAlchemy URL or a SQLite file path."""
 
     def __init__(self, target: str | Path):
-        self.url = store_url(target)
-        self.engine = create_engine(self.url, connect_args={"timeout": 30} if self.url.startswith("sqlite") else {})
-        if self.url.startswith("sqlite"):
-            event.listen(self.engine, "connect", _sqlite_pragmas)
-        Base.metadata.create_all(self.engine)
+        url = make_url(store_url(target))
+        self.url = url.render_as_string(hide_password=True)  # for messages and logs; the engine holds the secret
+        self.engine = _engine(url)
+        try:
+            with self.engine.begin() as conn:
+                if conn.dialect.name == "postgresql":
+                    conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK})
+                Base.metadata.create_all(conn)
+        except OperationalError as exc:
+            self.engine.dispose()
+            reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)
+            raise InputError(self.url, f"cannot open the request log: {reason}") from None
 
     def log(self, entry: LoggedRequest) -> None:
         """Write one request (with any feedback it carries); committed, on disk, when this returns."""
-        values = {f.name: getattr(entry, f.name) for f in fields(entry) if f.name not in ("tags", "feedback")}
-        tags = [TagRow(tag=t) for t in dict.fromkeys(entry.tags)]
+        values = {f.name: _clean(getattr(entry, f.name)) for f in fields(entry) if f.name not in ("tags", "feedback")}
+        tags = [TagRow(tag=t) for t in dict.fromkeys(_clean(entry.tags))]
         row = RequestRow(**values, tags=tags, feedback=[_feedback_row(f) for f in entry.feedback])
         with Session(self.engine) as session, session.begin():
             session.add(row)
 
-    def add_feedback(self, feedback: Feedback) -> Feedback | None:
-        """Attach feedback to a logged request; None when no request has that id."""
+    def add_feedback(self, feedback: Feedback, same_key: bool = False) -> Feedback | None:
+        """Attach feedback to a logged request; None when no request has that id (or, with `same_key`, when the
+        request was made with another key than the feedback's: the server takes feedback only from the asker)."""
         with Session(self.engine) as session, session.begin():
-            if session.get(RequestRow, feedback.request_id) is None:
+            request = session.get(RequestRow, feedback.request_id)
+            if request is None or (same_key and request.key_id != feedback.key_id):
                 return None
             row = _feedback_row(feedback)
             session.add(row)
@@ -170,13 +191,54 @@ def open_store(target: str | Path, must_exist: bool = False) -> Store:
 
 
 def store_url(target: str | Path) -> str:
-    """A SQLAlchemy URL as given, or a SQLite URL for a file path (its folder is created)."""
-    text = str(target)
-    if "://" in text:
-        return text
-    path = Path(text).expanduser().resolve()
+    """A SQLAlchemy URL (`postgresql://` gets the psycopg 3 driver), or a SQLite URL for a file path (its folder
+    is created). The result holds the password: show `Store.url`, never this."""
+    given = str(target)
+    if "://" in given:
+        try:
+            url = make_url(given)
+        except (ArgumentError, ValueError):
+            raise InputError(_masked(given), "expected a SQLAlchemy URL, e.g. postgresql://user:pw@host/db") from None
+        if url.drivername in POSTGRES_DRIVERS:
+            url = url.set(drivername="postgresql+psycopg")
+        return url.render_as_string(hide_password=False)
+    path = Path(given).expanduser().resolve()
     path.parent.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{path}"
+
+
+def _engine(url: URL):
+    """An engine for the store: SQLite waits up to 30 s for a lock; a server database gets a checked pool."""
+    if url.get_backend_name() == "sqlite":
+        engine = create_engine(url, connect_args={"timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    connect = {"connect_timeout": 10, "application_name": "tunesmith"} if url.get_backend_name() == "postgresql" else {}
+    try:
+        return create_engine(url, connect_args=connect, **POOL)
+    except ModuleNotFoundError as exc:  # the URL's driver is not installed
+        raise InputError(url.render_as_string(hide_password=True), f"needs the {exc.name} package: {exc}") from None
+
+
+def _masked(given: str) -> str:
+    """A URL-like string with anything between `://user:` and `@` hidden (for URLs SQLAlchemy cannot parse)."""
+    head, _, rest = given.partition("://")
+    userinfo, at, host = rest.rpartition("@")
+    if not at or ":" not in userinfo:
+        return given
+    return f"{head}://{userinfo.split(':')[0]}:***@{host}"
+
+
+def _clean(value):
+    """`value` with NUL characters and lone surrogates replaced by U+FFFD, in strings at any depth: PostgreSQL
+    text cannot hold NUL and no database encodes a lone surrogate, so every store keeps the same text."""
+    if isinstance(value, str):
+        return _UNSTORABLE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_clean(item) for item in value]
+    if isinstance(value, dict):
+        return {_clean(k): _clean(v) for k, v in value.items()}
+    return value
 
 
 def _sqlite_pragmas(connection, record) -> None:
@@ -188,7 +250,7 @@ def _sqlite_pragmas(connection, record) -> None:
 
 
 def _feedback_row(feedback: Feedback) -> FeedbackRow:
-    return FeedbackRow(**{f.name: getattr(feedback, f.name) for f in fields(feedback) if f.name != "id"})
+    return FeedbackRow(**{f.name: _clean(getattr(feedback, f.name)) for f in fields(feedback) if f.name != "id"})
 
 
 def _logged(row: RequestRow) -> LoggedRequest:
