@@ -192,3 +192,15 @@ def test_an_existing_flywheel_folder_is_not_overwritten_unless_asked(first_turn,
     with pytest.raises(InputError, match="flywheel folder already exists"):
         run_flywheel(plan_flywheel(raw, "fw.yaml"))
     assert json.loads((folder / "decision.json").read_text())["registered"]
+
+
+def test_the_flywheel_folder_never_holds_a_curate_ops_salt(logged, tiny_model_dir, tmp_path):
+    from tunesmith.data.ops.pii import Config
+    from tunesmith.flywheel.run import recipe_yaml
+
+    raw = flywheel_raw(logged, tiny_model_dir, tmp_path, "salted", None)
+    raw["curate"] = [{"pii": {"mode": "hash", "salt": "pepper-and-salt-0042"}}, {"dedup": {}}]
+    text = recipe_yaml(plan_flywheel(raw, "fw.yaml"))
+    assert "pepper-and-salt-0042" not in text and "'**********'" in text and "dedup" in text
+    with pytest.raises(ValueError, match="how reports hide a salt"):
+        Config(mode="hash", salt="**********")  # the written recipe cannot be re-run with the stars as its salt

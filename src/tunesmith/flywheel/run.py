@@ -19,6 +19,8 @@ import shutil
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import yaml
+
 from tunesmith.atomic import write_text
 from tunesmith.errors import InputError
 from tunesmith.eval.judge import check_key
@@ -102,13 +104,21 @@ def _traffic(plan: FlywheelPlan) -> Traffic:
         store.close()
 
 
+def recipe_yaml(plan: FlywheelPlan) -> str:
+    """The flywheel recipe as run, its curate ops as validated: a secret in one (the pii op's salt) shows as
+    `**********`, as in the data studio's report, never as written."""
+    raw = yaml.safe_load(dump_yaml(plan.recipe))
+    raw["curate"] = [{s.name: s.config.model_dump(mode="json", exclude_defaults=True)} for s in plan.steps]
+    return yaml.safe_dump(raw, sort_keys=False, allow_unicode=True)
+
+
 def _write_data(plan: FlywheelPlan, traffic: Traffic, rows: list[dict], progress: Progress) -> Curated:
     """The recipe, the export, the held-out slice and the curated training data, in the flywheel folder."""
     from tunesmith.serve.export import sft_rows
 
     folder = plan.folder
     folder.mkdir(parents=True, exist_ok=True)
-    write_text(folder / "recipe.yaml", dump_yaml(plan.recipe))
+    write_text(folder / "recipe.yaml", recipe_yaml(plan))
     write_jsonl(folder / "export.jsonl", sft_rows(traffic.train))
     write_jsonl(folder / "holdout.jsonl", rows)
     progress.note(f"{len(traffic.served)} logged requests: {len(traffic.train)} to train on, {len(rows)} held out")

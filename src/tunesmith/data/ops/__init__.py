@@ -70,8 +70,12 @@ def op_module(name: str, where: str = "") -> ModuleType:
 RecordFn = Callable[[dict], tuple[dict | None, str | None]]
 
 
-def map_records(dataset: Dataset, fn: RecordFn, ctx: OpContext, desc: str) -> OpResult:
-    """Apply `fn` to every record (in `ctx.num_proc` processes): it returns changed columns and a drop reason."""
+def map_records(dataset: Dataset, fn: RecordFn, ctx: OpContext, desc: str, fingerprint: str | None = None) -> OpResult:
+    """Apply `fn` to every record (in `ctx.num_proc` processes): it returns changed columns and a drop reason.
+
+    `fingerprint` names the result for `datasets`' cache instead of a digest of `fn` and its arguments: an op whose
+    `fn` holds a secret (the pii op's salt) passes one derived from a keyed hash, so the secret is never hashed.
+    """
 
     if len(dataset) == 0:  # datasets adds no columns when mapping zero rows
         return OpResult(dataset)
@@ -80,7 +84,7 @@ def map_records(dataset: Dataset, fn: RecordFn, ctx: OpContext, desc: str) -> Op
         update, reason = fn(record)
         return {**(update or {}), _CHANGED: bool(update) and reason is None, _DROP: reason or ""}
 
-    marked = dataset.map(apply, num_proc=worker_count(ctx, dataset), desc=desc)
+    marked = dataset.map(apply, num_proc=worker_count(ctx, dataset), desc=desc, new_fingerprint=fingerprint)
     return _finish(dataset, marked)
 
 

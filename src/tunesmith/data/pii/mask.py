@@ -42,6 +42,12 @@ def token(finding: Finding, mode: Mode = "mask", salt: str | None = None) -> str
     return f"<{finding.type}:{digest[:HASH_CHARS]}>"
 
 
+def salt_id(salt: str) -> str:
+    """A keyed hash standing for the salt where something must change with it (a cache fingerprint): HMAC-SHA256
+    keyed by the salt over a fixed label. It tells salts apart without holding or revealing one."""
+    return hmac.new(salt.encode(), b"tunesmith pii salt id", hashlib.sha256).hexdigest()
+
+
 def canonical(finding: Finding) -> str:
     """The finding's value in a form where formatting differences vanish."""
     value = finding.text.strip()
