@@ -249,7 +249,8 @@ def test_eval_cli_judges_the_tuned_replies_against_the_base(make_recipe, tiny_mo
     assert summary["pairs"] == recipe.eval.limit and summary["unparsed"] == 0
     assert summary["consistency"] in (None, 1.0)  # a longer-wins judge never flips with the order
     assert f"Judge openai:judge-1@{server.base_url}: win rate" in stdout and "first-position rate" in stdout
-    assert f"Judge records: {out / 'judge.jsonl'}" in stdout
+    unwrapped = "".join(stdout.split())  # rich wraps a long path at the terminal's width, wherever it falls
+    assert f"Judgerecords:{out / 'judge.jsonl'}" in unwrapped
     assert KEY not in stdout and KEY not in (out / "judge.jsonl").read_text() + (out / "judge.json").read_text()
 
     local = tmp_path / "judged-local"  # a local judge: a model ref, no endpoint and no key
