@@ -103,7 +103,12 @@ def key_secret(path: Path | None = None) -> bytes:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as out:
             out.write(secrets.token_hex(32) + "\n")
-        os.replace(tmp, path)
+        try:  # a link never replaces: of two servers starting at once, the first secret written is the one kept
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
     try:
         secret = path.read_text(encoding="utf-8").strip()
     except OSError as exc:
