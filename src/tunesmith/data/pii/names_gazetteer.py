@@ -20,12 +20,11 @@ import re
 from functools import lru_cache
 from importlib import resources
 
-from presidio_analyzer import EntityRecognizer, RecognizerResult
-from presidio_analyzer.nlp_engine import NlpArtifacts
 from spacy.lang.en.stop_words import STOP_WORDS
 
 from tunesmith.data.pii.names_en import LOWER, NOT_NAMES, UPPER
 from tunesmith.data.pii.names_pinyin import is_pinyin_name
+from tunesmith.data.pii.span_recognizer import SpanRecognizer
 
 _WORD = rf"(?:[{UPPER}][{LOWER}]+|[{UPPER}]{{2,}})(?:['’-][{UPPER}{LOWER}][{LOWER}{UPPER}]+)?"
 _LATIN = rf"{UPPER}{LOWER}0-9_"
@@ -224,19 +223,8 @@ def _alone(text: str, word: str, start: int, end: int) -> bool:
     return not _SENTENCE_START.search(before) and bool(re.match(r"[ \t]*[,!?]", text[end:]))
 
 
-class GazetteerNameRecognizer(EntityRecognizer):
+class GazetteerNameRecognizer(SpanRecognizer):
     """PERSON in Latin script: a known given name and a capitalised word, from gender-guesser's name list."""
 
-    def __init__(self) -> None:
-        super().__init__(supported_entities=["PERSON"], name="GazetteerNameRecognizer", supported_language="en")
-
-    def load(self) -> None:
-        """Nothing to load up front: the list loads on first use."""
-
-    def analyze(self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None) -> list:
-        """The names in `text` as Presidio results."""
-        return [RecognizerResult("PERSON", start, end, 0.9, self._meta()) for start, end in names_in(text)]
-
-    def _meta(self) -> dict:
-        """The metadata Presidio keeps with a result: which recognizer found it."""
-        return {RecognizerResult.RECOGNIZER_NAME_KEY: self.name, RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id}
+    find = staticmethod(names_in)
+    score = 0.9

@@ -14,12 +14,11 @@ from __future__ import annotations
 
 import re
 
-from presidio_analyzer import EntityRecognizer, RecognizerResult
-from presidio_analyzer.nlp_engine import NlpArtifacts
 from spacy.lang.en.stop_words import STOP_WORDS
 
 from tunesmith.data.pii.names_en import LOWER, NOT_NAMES, UPPER
 from tunesmith.data.pii.names_gazetteer import COMMON, ORGANISATIONS, is_given
+from tunesmith.data.pii.span_recognizer import SpanRecognizer
 
 WORD = rf"[{UPPER}][{LOWER}]+(?:['’-][{UPPER}{LOWER}][{LOWER}]+)?"  # "Oğuz", "Jean-Baptiste", "Seo-yeon"
 LOWER_WORD = rf"[{LOWER}]{{3,}}"
@@ -195,16 +194,8 @@ def _speakers(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-class PositionNameRecognizer(EntityRecognizer):
+class PositionNameRecognizer(SpanRecognizer):
     """PERSON: lone given names in positions that hold people (speaker labels, sign-offs, introductions)."""
 
-    def __init__(self) -> None:
-        super().__init__(supported_entities=["PERSON"], name="PositionNameRecognizer", supported_language="en")
-
-    def load(self) -> None:
-        """Nothing to load."""
-
-    def analyze(self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None) -> list:
-        """The names in `text` as Presidio results."""
-        meta = {RecognizerResult.RECOGNIZER_NAME_KEY: self.name, RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id}
-        return [RecognizerResult("PERSON", start, end, SCORE, meta) for start, end in names_in(text)]
+    find = staticmethod(names_in)
+    score = SCORE
