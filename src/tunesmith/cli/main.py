@@ -21,6 +21,7 @@ from tunesmith.cli import (
     serve,
     sweep,
     train,
+    ui,
 )
 from tunesmith.cli.console import console, errors
 from tunesmith.errors import InputError
@@ -63,6 +64,7 @@ app.add_typer(jobs.app, name="jobs")
 app.command("flywheel")(flywheel.flywheel_command)
 app.command("arena")(arena.arena_command)
 app.command("advise")(advise.advise_command)
+app.command("ui")(ui.ui_command)
 
 
 def main() -> None:

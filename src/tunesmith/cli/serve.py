@@ -104,6 +104,12 @@ def serve_command(
         help="Answer chat requests from chunks retrieved from this index (`tunesmith rag build`); MODEL=INDEX for "
         "one served model. Responses gain `citations`; the log keeps the chunk ids. Repeatable.",
     ),
+    ui: Path = typer.Option(
+        None,
+        "--ui",
+        help="Also serve the web UI at /ui/ with this workspace folder (its runs/ served as adapters; fine-tuning "
+        "on, in WORKSPACE/jobs unless --fine-tuning names a folder).",
+    ),
     rag_k: int = typer.Option(4, "--rag-k", min=1, help="Chunks retrieved per request."),
     rag_template: Path = typer.Option(
         None, "--rag-template", help="A file with the prompt template: {context} and {question} (default: RAFT's)."
@@ -119,6 +125,13 @@ def serve_command(
             "keys on the command line are visible to every user of this machine (`ps`); put them in a "
             "--keys-file or in TUNESMITH_API_KEYS / TUNESMITH_ADMIN_KEYS",
         )
+    space = None
+    if ui is not None:
+        from tunesmith.ui.workspace import Workspace
+
+        space = Workspace.open(ui)
+        fine_tuning = fine_tuning or space.area("jobs")
+        adapter_root = [*adapter_root, space.area("runs")]
     options = ServeOptions(
         model=model,
         adapters=adapter,
@@ -150,4 +163,11 @@ def serve_command(
         rag_k=rag_k,
         rag_template=rag_template,
     )
-    serve(options, RichProgress())
+    extend = None
+    if space is not None:
+        from tunesmith.ui.app import mount_ui
+
+        def extend(app):
+            return mount_ui(app, space)
+
+    serve(options, RichProgress(), extend=extend)

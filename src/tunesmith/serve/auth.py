@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from tunesmith.serve.keys import ApiKey, Role, key_id
 
 ADMIN_PREFIX = "/admin"
+UI_PREFIX = "/ui"  # the web UI's static pages: no data in them, so no key is needed to load them
+UI_API_PREFIX = "/ui/api"  # the UI's own routes: an admin key whenever keys are configured, open on a keyless server
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,7 @@ class RateLimiter:
 class RequireKey:
     """ASGI middleware: with keys configured, every path but /health needs a valid bearer key (else 401), and
     `/admin/*` needs an admin key (else 403; with no keys configured at all, admin routes are closed).
+    The UI's static pages (`/ui/…`) are open; its routes (`/ui/api/…`) need an admin key when keys are configured.
 
     The key's id is put in the request state (`request.state.key_id`), None when keys are off.
     """
@@ -91,9 +94,11 @@ class RequireKey:
 
         if scope["type"] == "http":
             path = scope["path"]
-            admin = path == ADMIN_PREFIX or path.startswith(ADMIN_PREFIX + "/")
+            admin = _under(path, ADMIN_PREFIX)
+            ui_api = _under(path, UI_API_PREFIX)
+            static = _under(path, UI_PREFIX) and not ui_api
             who = None
-            if self.keys.enabled and path not in self.open_paths:
+            if self.keys.enabled and path not in self.open_paths and not static:
                 header = dict(scope.get("headers") or []).get(b"authorization", b"").decode("latin-1")
                 who = self.keys.identify(header)
                 if who is None:
@@ -102,6 +107,13 @@ class RequireKey:
             if admin and (who is None or who.role != "admin"):
                 await forbidden(admin_configured=self.keys.enabled).send(send)
                 return
+            if ui_api and who is not None and who.role != "admin":
+                await forbidden(admin_configured=True).send(send)
+                return
             state = scope.setdefault("state", {})
             state["key_id"], state["role"] = (who.key_id, who.role) if who else (None, None)
         await self.app(scope, receive, send)
+
+
+def _under(path: str, prefix: str) -> bool:
+    return path == prefix or path.startswith(prefix + "/")

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import ipaddress
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from tunesmith.errors import InputError
 from tunesmith.progress import SILENT, Progress
@@ -191,11 +193,13 @@ def upstream_backend(options: ServeOptions, progress: Progress = SILENT):
     return UpstreamBackend(url, names, options.upstream_model, key, queue_size=options.queue_size)
 
 
-def serve(options: ServeOptions, progress: Progress = SILENT) -> None:
-    """Load, then answer requests until interrupted."""
+def serve(options: ServeOptions, progress: Progress = SILENT, extend: Callable[[Any], Any] | None = None) -> None:
+    """Load, then answer requests until interrupted; `extend(app)` adds to the app first (the web UI does)."""
     import uvicorn
 
     app, store = build(options, progress)
+    if extend is not None:
+        extend(app)
     progress.note(f"OpenAI-compatible API on http://{options.host}:{options.port}/v1 (log: {store.url})")
     try:
         uvicorn.run(app, host=options.host, port=options.port, log_level="info")

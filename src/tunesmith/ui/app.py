@@ -1,0 +1,41 @@
+"""Mount the UI on a tunesmith server: its static pages at `/ui/` and its routes at `/ui/api/*`.
+
+The pages are static files and carry no data, so they are served without a key; every `/ui/api/*` route needs an
+admin key whenever keys are configured (`serve.auth.RequireKey`), since the UI trains, exports and reads traffic.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
+
+from tunesmith.ui.workspace import Workspace
+
+STATIC = Path(__file__).parent / "static"
+
+
+@dataclass
+class UiState:
+    """What the UI routes share (found at `app.state.ui`)."""
+
+    workspace: Workspace
+
+
+def mount_ui(app: FastAPI, workspace: Workspace) -> FastAPI:
+    """Add the UI to `app` (a `serve.app.create_app` app, usually with fine-tuning on)."""
+    from tunesmith.ui.routes import data, datasets, info, recipe, runs, tasks, traffic
+
+    app.state.ui = UiState(workspace)
+    for routes in (info, data, recipe, runs, datasets, tasks, traffic):
+        app.include_router(routes.router)
+    app.mount("/ui", StaticFiles(directory=STATIC, html=True), name="ui")
+
+    @app.get("/", include_in_schema=False)
+    def home() -> RedirectResponse:
+        return RedirectResponse("/ui/")
+
+    return app

@@ -1,0 +1,54 @@
+"""The shell in a real browser: every page opens without a script error, the key is required, the language
+switches, and the UI's routes take only admin keys."""
+
+from __future__ import annotations
+
+import httpx
+
+from tests.ui.conftest import ADMIN_KEY, INFERENCE_KEY, open_page
+
+PAGES = ["data", "train", "runs", "chat", "arena", "export", "traffic"]
+
+
+def test_every_page_opens_without_a_script_error(page, ui_server):
+    for name in PAGES:
+        open_page(page, ui_server, name)
+        assert page.locator("main h1").count() >= 1, name
+        assert page.locator(f"nav a[data-page='{name}'][aria-current='page']").count() == 1
+    assert page.js_errors == []
+
+
+def test_ui_routes_need_an_admin_key_static_pages_do_not(ui_server):
+    assert httpx.get(ui_server.ui).status_code == 200
+    assert httpx.get(f"{ui_server.root}/ui/app.js").status_code == 200
+    info = f"{ui_server.root}/ui/api/info"
+    assert httpx.get(info).status_code == 401
+    refused = httpx.get(info, headers={"Authorization": f"Bearer {INFERENCE_KEY}"})
+    assert refused.status_code == 403
+    assert refused.json()["error"]["code"] == "insufficient_permissions"
+    answer = httpx.get(info, headers={"Authorization": f"Bearer {ADMIN_KEY}"})
+    assert answer.status_code == 200
+    assert answer.json()["base_model"] == ui_server.base_name
+    assert answer.json()["fine_tuning"] is True
+
+
+def test_language_switches_to_chinese_and_back(page, ui_server):
+    open_page(page, ui_server, "runs")
+    page.select_option("#lang", "zh")
+    page.wait_for_selector("nav a[data-page='runs']:has-text('运行')")
+    page.select_option("#lang", "en")
+    page.wait_for_selector("nav a[data-page='runs']:has-text('Runs')")
+    assert page.js_errors == []
+
+
+def test_without_a_key_the_page_says_one_is_needed(browser, ui_server):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(ui_server.ui + "#/runs")
+    page.wait_for_selector("main[data-ready='1']")
+    assert "admin key" in page.locator("main .error").inner_text()
+    page.fill("#key", ADMIN_KEY)
+    page.keyboard.press("Enter")
+    page.wait_for_selector("main[data-page='runs'][data-ready='1'] h1")
+    assert page.locator("main .error").count() == 0
+    context.close()
