@@ -6,23 +6,16 @@ admin key whenever keys are configured (`serve.auth.RequireKey`), since the UI t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
+from tunesmith.ui.state import UiState
 from tunesmith.ui.workspace import Workspace
 
 STATIC = Path(__file__).parent / "static"
-
-
-@dataclass
-class UiState:
-    """What the UI routes share (found at `app.state.ui`)."""
-
-    workspace: Workspace
 
 
 def mount_ui(app: FastAPI, workspace: Workspace) -> FastAPI:

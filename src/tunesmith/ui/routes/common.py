@@ -7,7 +7,7 @@ from pathlib import Path
 from fastapi import Request
 
 from tunesmith.serve.errors import APIError
-from tunesmith.ui.app import UiState
+from tunesmith.ui.state import UiState
 from tunesmith.ui.workspace import OutsideWorkspace
 
 PREFIX = "/ui/api"
