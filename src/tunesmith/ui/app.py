@@ -20,10 +20,10 @@ STATIC = Path(__file__).parent / "static"
 
 def mount_ui(app: FastAPI, workspace: Workspace) -> FastAPI:
     """Add the UI to `app` (a `serve.app.create_app` app, usually with fine-tuning on)."""
-    from tunesmith.ui.routes import data, datasets, info, recipe, runs, tasks, traffic
+    from tunesmith.ui.routes import configs, data, datasets, info, recipe, runs, tasks, traffic
 
     app.state.ui = UiState(workspace)
-    for routes in (info, data, recipe, runs, datasets, tasks, traffic):
+    for routes in (info, data, recipe, runs, datasets, tasks, configs, traffic):
         app.include_router(routes.router)
     app.mount("/ui", StaticFiles(directory=STATIC, html=True), name="ui")
 

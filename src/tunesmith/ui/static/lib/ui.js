@@ -54,3 +54,9 @@ export function toast(message) {
 }
 
 export function loading() { return h('p', { class: 'muted' }, t('common.loading')); }
+
+// A page's own stylesheet (`pages/NAME.css`), linked once: pages keep their CSS out of the shared style.css.
+export function useStyle(name) {
+  const href = `pages/${name}.css`;
+  if (!document.querySelector(`link[href="${href}"]`)) document.head.append(h('link', { rel: 'stylesheet', href }));
+}
