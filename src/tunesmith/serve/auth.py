@@ -84,7 +84,7 @@ class RequireKey:
     The key's id is put in the request state (`request.state.key_id`), None when keys are off.
     """
 
-    def __init__(self, app, keys: KeyRing, open_paths: tuple[str, ...] = ("/health",)):
+    def __init__(self, app, keys: KeyRing, open_paths: tuple[str, ...] = ("/health", "/")):  # `/`: the UI redirect
         self.app = app
         self.keys = keys
         self.open_paths = open_paths
