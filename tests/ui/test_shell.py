@@ -52,3 +52,47 @@ def test_without_a_key_the_page_says_one_is_needed(browser, ui_server):
     page.wait_for_selector("main[data-page='runs'][data-ready='1'] h1")
     assert page.locator("main .error").count() == 0
     context.close()
+
+
+def axe_problems(page) -> list[str]:
+    """axe-core's serious and critical WCAG 2 A/AA violations on the page as it is now."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    options = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa"]}, "resultTypes": ["violations"]}
+    found = Axe().run(page, options=options).response["violations"]
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        for v in found
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def test_every_page_passes_axe_and_fits_a_phone(page, ui_server):
+    """axe-core finds no serious WCAG 2 A/AA problem on any page, at 1280 px or at phone width (390 px), where
+    the page itself never scrolls sideways (wide tables scroll inside their own box)."""
+    problems = {}
+    for width, height in ((1280, 900), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        for name in PAGES:
+            open_page(page, ui_server, name)
+            found = axe_problems(page)
+            overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            if overflow > 0:
+                found.append(f"the page is {overflow} px wider than the {width}-px window")
+            if found:
+                problems[f"{name}@{width}"] = found
+    assert problems == {}
+    assert page.js_errors == []
+
+
+def test_keyboard_alone_reaches_the_navigation_and_the_key_box(page, ui_server):
+    open_page(page, ui_server, "data")
+    reached = []
+    for _ in range(20):
+        page.keyboard.press("Tab")
+        reached.append(page.evaluate("document.activeElement.dataset.page || document.activeElement.id"))
+    assert {"data", "train", "runs", "chat", "arena", "export", "traffic", "lang", "key"} <= set(reached)
+    page.keyboard.press("Shift+Tab")  # back onto the key box's neighbours, then follow a link with Enter
+    page.focus("nav a[data-page='arena']")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("main[data-page='arena'][data-ready='1']")
