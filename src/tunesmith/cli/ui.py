@@ -25,6 +25,7 @@ def ui_command(
     ),
     key_secret_file: Path = typer.Option(None, "--key-secret-file", help="As for `tunesmith serve`."),
     max_tokens: int = typer.Option(512, "--max-tokens", min=1, help="Most tokens a chat request may ask for."),
+    max_upload: int = typer.Option(100_000_000, "--max-upload", min=1024, help="Largest data upload, in bytes."),
 ) -> None:
     """Open the web UI at http://HOST:PORT/ui/: data, training, runs, chat, arena, export and traffic."""
     from tunesmith.serve.launch import ServeOptions, serve
@@ -41,6 +42,7 @@ def ui_command(
         adapter_roots=[space.area("runs")],
         store=space.store_url,
         max_tokens=max_tokens,
+        max_upload=max_upload,
         fine_tuning=space.area("jobs"),
     )
     progress = RichProgress()

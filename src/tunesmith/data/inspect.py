@@ -30,6 +30,7 @@ class Inspection:
     counts: dict[str, int] = field(default_factory=dict)  # preference data: pairs, skipped, desirable/undesirable
     overlong: Overlong | None = None  # records over max_length tokens and what truncation would cut
     keys: dict[str, list[str]] = field(default_factory=dict)  # chat data: record keys read, and kept in meta
+    lengths: list[int] = field(default_factory=list)  # tokens per record, in file order (for a histogram)
 
 
 DEFAULT_MAX_LENGTH = TrainConfig.model_fields["max_length"].default
@@ -80,7 +81,7 @@ def inspect_file(
     }
     counts = preference.counts() if preference is not None else {}
     return Inspection(
-        str(path), detected, len(rows), turns, stats, trained, sum(lengths), first, counts, overlong, keys
+        str(path), detected, len(rows), turns, stats, trained, sum(lengths), first, counts, overlong, keys, lengths
     )
 
 

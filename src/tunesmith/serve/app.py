@@ -97,6 +97,7 @@ def create_app(
     for routes in (api, admin, files_api, jobs_api):
         app.include_router(routes.router)
     uploads = {"/v1/files": settings.max_upload_bytes}
+    app.state.upload_paths = uploads  # the body limit reads this dict: a mounted UI adds its own upload route
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, larger=uploads)
     keys = KeyRing(settings.keys(), settings.key_secret)
     app.add_middleware(RequireKey, keys=keys)  # outermost: no key, no further work

@@ -23,6 +23,7 @@ def mount_ui(app: FastAPI, workspace: Workspace) -> FastAPI:
     from tunesmith.ui.routes import configs, data, datasets, info, recipe, runs, tasks, traffic
 
     app.state.ui = UiState(workspace)
+    app.state.upload_paths["/ui/api/data/upload"] = app.state.server.settings.max_upload_bytes
     for routes in (info, data, recipe, runs, datasets, tasks, configs, traffic):
         app.include_router(routes.router)
     app.mount("/ui", StaticFiles(directory=STATIC, html=True), name="ui")
