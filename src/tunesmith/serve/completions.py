@@ -196,7 +196,8 @@ async def respond(
     try:
         tools = tool_use(body) if isinstance(body, ChatCompletionRequest) else None
         request = to_generation_request(body, server.settings.max_tokens, tools)
-        retrieved = await _retrieve(server, ctx, request)
+        wanted = body.retrieval if isinstance(body, ChatCompletionRequest) else None
+        retrieved = await _retrieve(server, ctx, request, wanted)
         generation = server.backend.submit(request)
     except APIError as exc:
         known = {m.name for m in server.backend.models()}
@@ -217,9 +218,16 @@ async def respond(
     return exchange.response()
 
 
-async def _retrieve(server: Server, ctx: RequestContext, request) -> tuple[dict | None, list[Citation] | None]:
-    """With `serve --rag`: the retrieved chunks put into the chat request (log meta, citations), else (None, None)."""
-    if server.retrieval is None or ctx.endpoint != "chat":
+async def _retrieve(
+    server: Server, ctx: RequestContext, request, wanted: bool | None = None
+) -> tuple[dict | None, list[Citation] | None]:
+    """With `serve --rag`: the retrieved chunks put into the chat request (log meta, citations), else (None, None).
+    `wanted` is the request's `retrieval`: False answers without the index, True is refused for a model without one."""
+    retrieves = server.retrieval is not None and server.retrieval.retriever(ctx.model) is not None
+    if wanted and not retrieves and ctx.model in {m.name for m in server.backend.models()}:
+        message = f"The model `{ctx.model}` answers without retrieval on this server (`serve --rag` names its index)."
+        raise invalid(message, "retrieval", "retrieval_unavailable")
+    if server.retrieval is None or ctx.endpoint != "chat" or wanted is False:
         return None, None
     from tunesmith.serve.retrieval import augment, log_meta
 

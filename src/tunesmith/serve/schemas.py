@@ -140,6 +140,8 @@ class ChatCompletionRequest(GenerationParams):
     tools: list[Tool] | None = Field(None, max_length=128)
     tool_choice: Literal["none", "auto", "required"] | NamedToolChoice | None = None
     parallel_tool_calls: bool | None = None
+    # tunesmith: with `serve --rag`, false answers without the index (to compare); true refuses a model without one
+    retrieval: bool | None = None
 
 
 class CompletionRequest(GenerationParams):

@@ -60,12 +60,12 @@ export const api = {
   },
 };
 
-// POST a streaming chat completion; onDelta(text) per token chunk; resolves to the whole text (+ the last chunk).
+// POST a streaming chat completion; onDelta(text) per token chunk; resolves to {text, last chunk, citations}.
 export async function streamChat(body, onDelta, signal) {
   const response = await request('POST', '/v1/chat/completions', { json: { ...body, stream: true }, raw: true, signal });
   const reader = response.body.getReader();
   const decoder = new TextDecoder();
-  let buffer = '', text = '', last = null;
+  let buffer = '', text = '', last = null, citations = null;
   for (;;) {
     const { value, done } = await reader.read();
     if (done) break;
@@ -76,14 +76,15 @@ export async function streamChat(body, onDelta, signal) {
       for (const line of event.split('\n')) {
         if (!line.startsWith('data: ')) continue;
         const data = line.slice(6);
-        if (data === '[DONE]') return { text, last };
+        if (data === '[DONE]') return { text, last, citations };
         const chunk = JSON.parse(data);
         if (chunk.error) throw new ApiError(500, chunk.error.message, null, chunk.error.code);
         last = chunk;
+        if (chunk.citations) citations = chunk.citations;
         const delta = chunk.choices?.[0]?.delta?.content || '';
         if (delta) { text += delta; onDelta(delta, chunk); }
       }
     }
   }
-  return { text, last };
+  return { text, last, citations };
 }
