@@ -8,6 +8,7 @@ A URL's password is used to connect and never shown: `Store.url` is the URL with
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone
@@ -17,6 +18,7 @@ from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, String, Text,
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship, selectinload
+from sqlalchemy.sql import cast, exists, func, or_
 
 from tunesmith.errors import InputError
 from tunesmith.serve.logfilter import LogFilter, apply_filter
@@ -179,6 +181,30 @@ class Store:
         with Session(self.engine) as session:
             return [_logged(row) for row in session.scalars(stmt)]
 
+    def page(
+        self,
+        where: LogFilter | None = None,
+        search: str | None = None,
+        corrected: bool | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> tuple[list[LoggedRequest], int]:
+        """One page of the requests matching `where`, newest first, and how many match in all (for a paged view).
+
+        `search` keeps requests whose prompt, messages or answer hold that text (case-insensitive); `corrected`
+        keeps requests with (True) or without (False) a corrected answer, whatever their rating."""
+        stmt = apply_filter(select(RequestRow), where or LogFilter(), RequestRow, TagRow, FeedbackRow)
+        if search:
+            stmt = stmt.where(_mentions(search))
+        if corrected is not None:
+            has = exists().where(FeedbackRow.request_id == RequestRow.id, FeedbackRow.correction.is_not(None))
+            stmt = stmt.where(has if corrected else ~has)
+        total = select(func.count()).select_from(stmt.subquery())
+        stmt = stmt.options(selectinload(RequestRow.tags), selectinload(RequestRow.feedback))
+        stmt = stmt.order_by(RequestRow.created_at.desc(), RequestRow.id.desc()).limit(limit).offset(offset)
+        with Session(self.engine) as session:
+            return [_logged(row) for row in session.scalars(stmt)], session.scalar(total) or 0
+
     def close(self) -> None:
         self.engine.dispose()
 
@@ -239,6 +265,18 @@ def _clean(value):
     if isinstance(value, dict):
         return {_clean(k): _clean(v) for k, v in value.items()}
     return value
+
+
+def _mentions(search: str):
+    """A request whose prompt, messages or answer contains `search`. Messages are JSON with non-ASCII text
+    written as \\u escapes, so they are also searched for the text as JSON writes it."""
+    messages = cast(RequestRow.messages, Text)
+    columns = (RequestRow.output, RequestRow.prompt, messages)
+    terms = [column.icontains(search, autoescape=True) for column in columns]
+    as_json = json.dumps(search)[1:-1]
+    if as_json != search:
+        terms.append(messages.icontains(as_json, autoescape=True))
+    return or_(*terms)
 
 
 def _sqlite_pragmas(connection, record) -> None:
