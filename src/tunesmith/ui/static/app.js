@@ -40,6 +40,7 @@ function drawShell(active) {
 
 async function render() {
   const { name, params } = route();
+  delete document.getElementById('main').dataset.ready;  // set again once this view has drawn (tests wait on it)
   if (cleanup) { try { cleanup(); } catch { /* a page's own */ } cleanup = null; }
   const page = await load(name);
   drawShell(name);
