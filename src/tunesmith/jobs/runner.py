@@ -151,7 +151,7 @@ class JobRunner:
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
                 env=env,
-                preexec_fn=_die_with_parent,
+                preexec_fn=die_with_parent,
             )
         with self._lock:
             self.running[job.id] = Running(job.id, process, slot)
@@ -262,7 +262,7 @@ def _read_outcome(folder: JobFolder) -> dict:
     return outcome
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     """In the child, before exec: SIGKILL when the thread that started it ends (Linux; elsewhere a no-op)."""
     if sys.platform.startswith("linux"):
         import ctypes

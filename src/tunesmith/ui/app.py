@@ -13,6 +13,7 @@ from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from tunesmith.ui.state import UiState
+from tunesmith.ui.task_service import attach as attach_tasks
 from tunesmith.ui.workspace import Workspace
 
 STATIC = Path(__file__).parent / "static"
@@ -23,6 +24,7 @@ def mount_ui(app: FastAPI, workspace: Workspace) -> FastAPI:
     from tunesmith.ui.routes import configs, data, datasets, info, recipe, runs, tasks, traffic
 
     app.state.ui = UiState(workspace)
+    attach_tasks(app)  # the task runner starts and stops with the app (running commands killed, marked interrupted)
     app.state.upload_paths["/ui/api/data/upload"] = app.state.server.settings.max_upload_bytes
     for routes in (info, data, recipe, runs, datasets, tasks, configs, traffic):
         app.include_router(routes.router)
