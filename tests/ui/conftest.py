@@ -55,7 +55,7 @@ def ui_server(tmp_path_factory, tiny_model_dir):
     served = plan(str(tiny_model_dir), [])
     backend = TransformersBackend(served, queue_size=8, max_batch=8)
     store = Store(space.store_url)
-    service = open_fine_tuning(space.area("jobs"), store.url, backend)
+    service = open_fine_tuning(space.fine_tuning_root, store.url, backend)
     settings = ServerSettings(api_keys=(INFERENCE_KEY,), admin_keys=(ADMIN_KEY,), max_tokens=16)
     app = mount_ui(create_app(backend, store, settings, service), space)
     with LiveServer(app) as live:

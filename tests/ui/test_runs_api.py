@@ -10,7 +10,7 @@ from tests.ui.conftest import ADMIN_KEY
 from tests.ui.test_runs_fixtures import CHANGED, JOB_ID, RUNS, copy_runs, trained_runs  # noqa: F401 - a fixture
 
 AUTH = {"Authorization": f"Bearer {ADMIN_KEY}"}
-JOB_RUN = f"jobs/jobs/{JOB_ID}/run"
+JOB_RUN = f"jobs/{JOB_ID}/run"
 
 
 @pytest.fixture(scope="module")

@@ -64,10 +64,10 @@ JOB_ID = "ftjob-runspage0123456789abcdef"
 
 def copy_runs(trained: Path, workspace: Path) -> None:
     """The trained runs copied into `workspace/runs/`, one of them also as the job runner lays a job's run out
-    (`jobs/jobs/<job id>/run`), and an unfinished copy (no summary, no final model, last written long ago)."""
+    (`jobs/<job id>/run`), and an unfinished copy (no summary, no final model, last written long ago)."""
     for run in trained.iterdir():
         shutil.copytree(run, workspace / "runs" / run.name, dirs_exist_ok=True)
-    shutil.copytree(trained / "ia3-lr1e-2", workspace / "jobs" / "jobs" / JOB_ID / "run", dirs_exist_ok=True)
+    shutil.copytree(trained / "ia3-lr1e-2", workspace / "jobs" / JOB_ID / "run", dirs_exist_ok=True)
     stopped = workspace / "runs" / "stopped"
     shutil.copytree(trained / "lora-lr1e-3", stopped, dirs_exist_ok=True)
     (stopped / "summary.json").unlink()

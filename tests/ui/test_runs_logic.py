@@ -68,12 +68,12 @@ def test_only_run_folders_in_runs_and_job_folders_are_runs(tmp_path):
     (space.area("runs") / "a").mkdir()
     (space.area("runs") / "a" / "recipe.yaml").write_text("model: m\n")
     (space.area("runs") / "arena-report").mkdir()  # an arena's folder: no recipe.yaml
-    job_run = space.area("jobs") / "jobs" / "ftjob-1" / "run"
+    job_run = space.area("jobs") / "ftjob-1" / "run"
     job_run.mkdir(parents=True)
     (job_run / "recipe.yaml").write_text("model: m\n")
     (space.area("data") / "recipe.yaml").write_text("model: m\n")
     (space.area("runs") / "link").symlink_to(tmp_path)  # a link out of the workspace is no run
-    assert [(r.id, r.job_id) for r in find_runs(space)] == [("runs/a", None), ("jobs/jobs/ftjob-1/run", "ftjob-1")]
+    assert [(r.id, r.job_id) for r in find_runs(space)] == [("runs/a", None), ("jobs/ftjob-1/run", "ftjob-1")]
     assert find_run(space, "runs/./a/").id == "runs/a"
 
 

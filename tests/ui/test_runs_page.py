@@ -43,7 +43,7 @@ def list_ids(page) -> list[str]:
 
 def test_the_list_filters_and_two_runs_compare(page, runs_server):
     show(page, runs_server, "", "#runs-list tbody tr")
-    assert set(list_ids(page)) == {*(f"runs/{n}" for n in RUNS), "runs/stopped", f"jobs/jobs/{JOB_ID}/run"}
+    assert set(list_ids(page)) == {*(f"runs/{n}" for n in RUNS), "runs/stopped", f"jobs/{JOB_ID}/run"}
     assert page.locator("tr[data-run='runs/stopped'] [data-status='incomplete']").count() == 1
     shot(page, "list")
 

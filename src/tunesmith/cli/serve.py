@@ -130,7 +130,9 @@ def serve_command(
         from tunesmith.ui.workspace import Workspace
 
         space = Workspace.open(ui)
-        fine_tuning = fine_tuning or space.area("jobs")
+        if fine_tuning is not None and fine_tuning.resolve() != space.fine_tuning_root:
+            raise InputError("--fine-tuning", "with --ui, jobs live in the UI's workspace; leave --fine-tuning out")
+        fine_tuning = space.fine_tuning_root
         adapter_root = [*adapter_root, space.area("runs")]
     options = ServeOptions(
         model=model,

@@ -43,7 +43,7 @@ def ui_command(
         store=space.store_url,
         max_tokens=max_tokens,
         max_upload=max_upload,
-        fine_tuning=space.area("jobs"),
+        fine_tuning=space.fine_tuning_root,
     )
     progress = RichProgress()
     progress.note(f"Web UI on http://{host}:{port}/ui/ (workspace {space.root})")

@@ -1,5 +1,5 @@
-"""Every training run in the workspace, found on disk: `runs/<name>/` (the CLI's) and `jobs/jobs/<job id>/run`
-(the job runner's, whose fine-tuning root is the workspace's `jobs/` folder). A run is named by its
+"""Every training run in the workspace, found on disk: `runs/<name>/` (the CLI's) and `jobs/<job id>/run`
+(the job runner's, whose fine-tuning root is the workspace itself). A run is named by its
 workspace-relative path; a path that is not one of these runs is "not found", whatever it points at."""
 
 from __future__ import annotations
@@ -46,9 +46,8 @@ class FoundRun:
 def find_runs(space: Workspace) -> list[FoundRun]:
     """The CLI's runs, then the job runner's, each in name order."""
     found = [FoundRun(space.relative(p), RunDir(p), None) for p in _children(space, space.area("runs"))]
-    jobs_root = space.area("jobs")
-    for folder in _children(space, jobs_root / "jobs", need_recipe=False):
-        run = job_folder(jobs_root, folder.name).run
+    for folder in _children(space, space.area("jobs"), need_recipe=False):
+        run = job_folder(space.fine_tuning_root, folder.name).run
         if is_run_dir(run) and _inside(space, run):
             found.append(FoundRun(space.relative(run), RunDir(run), folder.name))
     return found

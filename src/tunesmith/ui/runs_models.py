@@ -21,7 +21,7 @@ class MetricValue(BaseModel):
 class RunRow(BaseModel):
     """One run in the list: what it trained, how far it got, and its headline eval scores."""
 
-    id: str = Field(description="the run's workspace-relative path: runs/NAME or jobs/jobs/JOB_ID/run")
+    id: str = Field(description="the run's workspace-relative path: runs/NAME or jobs/JOB_ID/run")
     name: str
     job_id: str | None = None
     model: str

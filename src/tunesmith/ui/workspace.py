@@ -22,7 +22,7 @@ class OutsideWorkspace(ValueError):
 
 @dataclass(frozen=True)
 class Workspace:
-    """`root/` with `data/` (datasets), `runs/` (training runs), `jobs/` (the job runner's folder), `tasks/` (UI
+    """`root/` with `data/` (datasets), `runs/` (training runs), `jobs/` (the job runner's jobs), `tasks/` (UI
     tasks: eval, export, arena, data pipelines, flywheel turns), `exports/`, `configs/` and `traffic.db`."""
 
     root: Path
@@ -40,6 +40,12 @@ class Workspace:
         if name not in AREAS:
             raise ValueError(f"unknown workspace area {name!r}; expected one of {', '.join(AREAS)}")
         return self.root / name
+
+    @property
+    def fine_tuning_root(self) -> Path:
+        """The job runner's folder: the workspace itself, so jobs train into `jobs/<job id>/run` (and uploaded
+        fine-tuning files sit in `files/`)."""
+        return self.root
 
     @property
     def store_url(self) -> str:

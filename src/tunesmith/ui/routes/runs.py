@@ -1,6 +1,6 @@
 """`/ui/api/runs`: every run in the workspace (filtered), one run's detail, and a comparison of 2–4 runs.
 
-A run is named by its workspace-relative path (`runs/NAME` or `jobs/jobs/JOB_ID/run`); anything else (a missing
+A run is named by its workspace-relative path (`runs/NAME` or `jobs/JOB_ID/run`); anything else (a missing
 path, one outside the workspace, a folder that is no run) is the same 404.
 """
 
