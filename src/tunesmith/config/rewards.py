@@ -16,7 +16,8 @@ from typing import Annotated, Any, Literal, Union, get_args
 
 from pydantic import BaseModel, Field, ValidationError, ValidationInfo, field_validator
 
-from tunesmith.schema import Strict, did_you_mean, input_error, named_section
+from tunesmith.config.section import Section
+from tunesmith.schema import did_you_mean, input_error, named_section
 
 DEFAULT_JUDGE_PROMPT = (
     "Rate how well the response answers the request, from 0 (useless or wrong) to 10 (correct and helpful). "
@@ -24,37 +25,56 @@ DEFAULT_JUDGE_PROMPT = (
 )
 
 
-class RewardBase(Strict):
+class RewardBase(Section):
     """Base of every reward's keys: `weight` scales it in the sum of rewards."""
 
     name: str
+    """The reward (or grader) kind: picks which of the keys below apply."""
     weight: float = 1.0
+    """This reward's weight in the sum of rewards."""
 
 
 class ExactAnswerConfig(RewardBase):
     name: Literal["exact_answer"] = "exact_answer"
+    """The reward (or grader) kind: picks which of the keys below apply."""
     column: str = "answer"
+    """The dataset column holding the expected answer."""
     match: Literal["exact", "contains"] = "exact"
+    """Whole answer equal (exact), or containing it (contains)."""
 
 
 class JsonValidConfig(RewardBase):
     name: Literal["json_valid"] = "json_valid"
+    """The reward (or grader) kind: picks which of the keys below apply."""
     fields: list[str] = Field(default_factory=list)
+    """Fields the JSON answer must have; empty: any valid JSON object."""
 
 
 class JudgeConfig(RewardBase):
     name: Literal["judge"] = "judge"
-    model: str  # the served model's name (openai), or a model ref: alias, folder or run directory (local)
+    """The reward (or grader) kind: picks which of the keys below apply."""
+    model: str
+    """The judge model; the served model's name (openai), or a model ref: alias, folder or run directory (local)."""
     kind: Literal["openai", "local"] = "openai"
-    base_url: str | None = None  # e.g. http://localhost:8000/v1; None: the OpenAI API
-    api_key_env: str | None = "OPENAI_API_KEY"  # variable holding the key; None for servers that need none
+    """Where the judge runs: an OpenAI-compatible server, or a local model."""
+    base_url: str | None = None
+    """The judge server's URL; e.g. http://localhost:8000/v1; None: the OpenAI API."""
+    api_key_env: str | None = "OPENAI_API_KEY"
+    """Environment variable holding the API key; variable holding the key; None for servers that need none."""
     prompt: str = DEFAULT_JUDGE_PROMPT
+    """The judge's prompt, with {prompt} and {completion}."""
     scale: float = Field(10.0, gt=0)
+    """The judge's top score; the reward is score / scale."""
     temperature: float = Field(0.0, ge=0, le=2)
+    """The judge's sampling temperature."""
     max_tokens: int = Field(16, ge=1)
+    """Longest judge reply, in tokens."""
     concurrency: int = Field(8, ge=1)
+    """Requests sent at once."""
     timeout: float = Field(60.0, gt=0)
+    """Seconds to wait for one reply."""
     max_retries: int = Field(2, ge=0)
+    """Retries of a failed request."""
 
     @field_validator("prompt")
     @classmethod
@@ -66,14 +86,20 @@ class JudgeConfig(RewardBase):
 
 class LengthConfig(RewardBase):
     name: Literal["length"] = "length"
+    """The reward (or grader) kind: picks which of the keys below apply."""
     target: int = Field(ge=1)
+    """The length aimed at; the reward falls off away from it."""
     unit: Literal["words", "chars", "tokens"] = "words"
+    """What the length counts."""
 
 
 class RegexConfig(RewardBase):
     name: Literal["regex"] = "regex"
+    """The reward (or grader) kind: picks which of the keys below apply."""
     pattern: str
+    """The regular expression the completion should match."""
     fullmatch: bool = False
+    """The whole completion must match, not just a part of it."""
 
     @field_validator("pattern")
     @classmethod
@@ -87,7 +113,9 @@ class RegexConfig(RewardBase):
 
 class RewardModelConfig(RewardBase):
     name: Literal["reward_model"] = "reward_model"
-    model: str  # a run directory of stage `reward`, or a folder holding a num_labels=1 classification model
+    """The reward (or grader) kind: picks which of the keys below apply."""
+    model: str
+    """The reward model; a run directory of stage `reward`, or a folder holding a num_labels=1 classification model."""
 
 
 # OpenAI's grader templates: {{ sample.output_text }} (the completion) and {{ item.<field> }} (a dataset column).
@@ -98,6 +126,7 @@ _SUPPORTED = "templates read {{ sample.output_text }} and {{ item.<field> }}"
 def template_fields(template: str) -> list[str]:
     """The `item` fields `template` reads, in first-use order; any other variable is a ValueError saying why."""
     fields: list[str] = []
+    """Fields the JSON answer must have; empty: any valid JSON object."""
     for match in TEMPLATE_VARIABLE.finditer(template):
         variable = match.group(1).strip()
         namespace, _, field = variable.partition(".")
@@ -116,13 +145,16 @@ class GraderBase(RewardBase):
     """Keys every OpenAI grader shares: `label` holds what OpenAI calls the grader's `name`."""
 
     label: str | None = None
+    """OpenAI's `name` of the grader: a label for its scores."""
 
 
 class ComparisonBase(GraderBase):
     """A grader comparing two rendered templates: `input` (usually {{ sample.output_text }}) and `reference`."""
 
     input: str
+    """Template of the text graded, usually {{ sample.output_text }}."""
     reference: str
+    """Template of the reference, e.g. {{ item.answer }}."""
 
     @field_validator("input", "reference")
     @classmethod
@@ -133,7 +165,9 @@ class ComparisonBase(GraderBase):
 
 class StringCheckConfig(ComparisonBase):
     name: Literal["string_check"] = "string_check"
+    """The reward (or grader) kind: picks which of the keys below apply."""
     operation: Literal["eq", "ne", "like", "ilike"]
+    """eq / ne compare exactly; like / ilike check containment (ilike ignoring case)."""
 
 
 SimilarityMetric = Literal[
@@ -148,8 +182,11 @@ SUPPORTED_METRICS = tuple(m for m in get_args(SimilarityMetric) if m not in UNSU
 
 class TextSimilarityConfig(ComparisonBase):
     name: Literal["text_similarity"] = "text_similarity"
+    """The reward (or grader) kind: picks which of the keys below apply."""
     evaluation_metric: SimilarityMetric
-    pass_threshold: float | None = None  # informational: the reward stays the score itself, 0 to 1
+    """The similarity metric (OpenAI's names)."""
+    pass_threshold: float | None = None
+    """Score counted as a pass; informational: the reward stays the score itself, 0 to 1."""
 
     @field_validator("evaluation_metric")
     @classmethod
@@ -160,12 +197,15 @@ class TextSimilarityConfig(ComparisonBase):
         return value
 
 
-class GraderMessage(Strict):
+class GraderMessage(Section):
     """One chat message of a score_model's `input`; `content` is a template."""
 
     role: Literal["system", "developer", "user", "assistant"]
+    """Who speaks the message."""
     content: str
-    type: Literal["message"] | None = None  # OpenAI's item type, accepted and not sent
+    """The message's template text ({{ sample.output_text }}, {{ item.<field> }})."""
+    type: Literal["message"] | None = None
+    """The message's item type; OpenAI's item type, accepted and not sent."""
 
     @field_validator("content")
     @classmethod
@@ -174,28 +214,44 @@ class GraderMessage(Strict):
         return value
 
 
-class SamplingParams(Strict):
+class SamplingParams(Section):
     """OpenAI's score_model sampling keys; temperature and max_completions_tokens are always sent, the rest if set."""
 
     temperature: float = Field(0.0, ge=0, le=2)
+    """Sampling temperature of the grader model."""
     top_p: float | None = Field(None, gt=0, le=1)
+    """Nucleus sampling of the grader model; None: the server's default."""
     max_completions_tokens: int = Field(256, ge=1)
+    """Longest grader reply, in tokens."""
     seed: int | None = None
+    """Sampling seed; None: the server's."""
     reasoning_effort: Literal["none", "minimal", "low", "medium", "high", "xhigh"] | None = None
+    """Reasoning effort of a reasoning model; None: its default."""
 
 
 class ScoreModelConfig(GraderBase):
     name: Literal["score_model"] = "score_model"
-    model: str  # the served model's name
+    """The reward (or grader) kind: picks which of the keys below apply."""
+    model: str
+    """The grader model; the served model's name."""
     input: list[GraderMessage] = Field(min_length=1)
-    range: tuple[float, float] = (0.0, 1.0)  # the reply's scale; the reward is the reply clamped and mapped to 0..1
+    """The messages sent to the grader model."""
+    range: tuple[float, float] = (0.0, 1.0)
+    """The score range the grader replies in; the reply's scale; the reward is the reply clamped and mapped to 0..1."""
     sampling_params: SamplingParams = Field(default_factory=SamplingParams)
-    pass_threshold: float | None = None  # informational
-    base_url: str | None = None  # an OpenAI-compatible endpoint, e.g. http://localhost:8000/v1; None: the OpenAI API
-    api_key_env: str | None = "OPENAI_API_KEY"  # variable holding the key; None for servers that need none
+    """How the grader model samples its reply."""
+    pass_threshold: float | None = None
+    """Score counted as a pass; informational."""
+    base_url: str | None = None
+    """The grader server's URL; an OpenAI-compatible endpoint, e.g. http://localhost:8000/v1; None: the OpenAI API."""
+    api_key_env: str | None = "OPENAI_API_KEY"
+    """Environment variable holding the API key; variable holding the key; None for servers that need none."""
     concurrency: int = Field(8, ge=1)
+    """Requests sent at once."""
     timeout: float = Field(60.0, gt=0)
+    """Seconds to wait for one reply."""
     max_retries: int = Field(2, ge=0)
+    """Retries of a failed request."""
 
     @field_validator("range")
     @classmethod
@@ -270,9 +326,13 @@ def _grader(key: Any, item: Any) -> RewardBase:
 
 class MultiConfig(RewardBase):
     name: Literal["multi"] = "multi"
-    label: str | None = None  # OpenAI's `name` of the grader
-    graders: dict[str, GraderConfig] = Field(min_length=1)  # by the name calculate_output calls each one
-    calculate_output: str  # e.g. "0.5 * accuracy + 0.5 * style"
+    """The reward (or grader) kind: picks which of the keys below apply."""
+    label: str | None = None
+    """A label for the combined score; OpenAI's `name` of the grader."""
+    graders: dict[str, GraderConfig] = Field(min_length=1)
+    """The graders; by the name calculate_output calls each one."""
+    calculate_output: str
+    """Formula combining the graders' scores by their names; e.g. "0.5 * accuracy + 0.5 * style"."""
 
     @field_validator("graders", mode="before")
     @classmethod
@@ -294,10 +354,15 @@ class PythonConfig(RewardBase):
     `item_fields` are the dataset columns handed to it as `item` (the jobs API fills them from the file)."""
 
     name: Literal["python"] = "python"
+    """The reward (or grader) kind: picks which of the keys below apply."""
     label: str | None = None
+    """OpenAI's `name` of the grader: a label for its scores."""
     source: str
+    """Python source defining grade(sample, item) -> float."""
     item_fields: list[str] = Field(default_factory=list)
-    image_tag: str | None = None  # OpenAI's sandbox image: there is no sandbox here, so it is only recorded
+    """Dataset columns passed to grade() in `item`."""
+    image_tag: str | None = None
+    """The sandbox image; OpenAI's sandbox image: there is no sandbox here, so it is only recorded."""
 
     @field_validator("source")
     @classmethod

@@ -5,6 +5,7 @@ Everything is checked before anything is stored: a refused request leaves no job
 
 from __future__ import annotations
 
+import json
 import secrets
 import shutil
 from dataclasses import dataclass
@@ -12,13 +13,22 @@ from pathlib import Path
 from typing import Any
 
 from tunesmith.atomic import write_text
-from tunesmith.config import dump_recipe
+from tunesmith.config import Recipe, dump_recipe
 from tunesmith.errors import InputError
-from tunesmith.jobs.files import blob_path
+from tunesmith.jobs.files import blob_path, save_blob
 from tunesmith.jobs.folder import job_folder
-from tunesmith.jobs.spec import JobRequest, build_recipe, method_object, resolve_hyperparameters, total_steps
+from tunesmith.jobs.spec import (
+    JobRequest,
+    build_recipe,
+    method_object,
+    recipe_method_object,
+    recipe_total_steps,
+    resolve_hyperparameters,
+    total_steps,
+)
 from tunesmith.jobs.store import Event, Job, JobStore, StoredFile, new_id, now
 from tunesmith.jobs.validate import FileStats, check_training_file
+from tunesmith.jobs.worker import SHOWN_NAMES
 
 
 class JobRequestError(ValueError):
@@ -100,6 +110,73 @@ def create_job(trainer: Trainer, request: JobRequest, key_id: str | None) -> Job
         shutil.rmtree(folder.root, ignore_errors=True)
         raise
     return job
+
+
+def create_recipe_job(
+    trainer: Trainer,
+    recipe: Recipe,
+    key_id: str | None,
+    *,
+    shown: dict[str, str],
+    suffix: str | None = None,
+) -> Job:
+    """Queue a whole recipe (the UI's Train page) as a job of the same runner: `recipe` is validated, its paths
+    absolute and already confined by the caller; `shown` maps each such path to the name a person sees (errors and
+    events say that name, never the server path). The run is forced into the job's folder, the model must be the
+    served base (by name or folder), and the training file is recorded as a stored file, as an upload would be."""
+    if recipe.model not in (trainer.base_name, trainer.base_path):
+        here = trainer.base_name
+        message = f"Model '{recipe.model}' is not available for fine-tuning here; this server fine-tunes '{here}'."
+        raise JobRequestError(message, "model", "model_not_available")
+    train_path = Path(recipe.data.train)
+    train_name = shown.get(str(train_path), train_path.name)
+    if not train_path.is_file():
+        raise JobRequestError(f"invalid data.train: '{train_name}' is not a file.", "data.train")
+    data = train_path.read_bytes()
+    examples = sum(1 for line in data.splitlines() if line.strip()) if train_path.suffix == ".jsonl" else 0
+    stored = StoredFile(
+        new_id("file-"), key_id, now(), train_name, "fine-tune", len(data), save_blob(trainer.root, data), examples
+    )
+    job_id = new_id("ftjob-")
+    folder = job_folder(trainer.root, job_id)
+    recipe = recipe.model_copy(deep=True)
+    recipe.model = trainer.base_path
+    recipe.output.dir, recipe.output.name = folder.run.parent, folder.run.name
+    job = Job(
+        id=job_id,
+        key_id=key_id,
+        created_at=now(),
+        model=trainer.base_name,
+        status="queued",
+        method=recipe_method_object(recipe),
+        training_file=stored.id,
+        validation_file=None,
+        suffix=suffix,
+        seed=recipe.train.seed,
+        meta={"data.train": train_name},
+        run_dir=str(folder.run),
+        total_steps=recipe_total_steps(recipe, examples),
+        file_tokens=0,
+    )
+    names = {**shown, str(folder.root): "the job"}
+    try:
+        folder.root.mkdir(parents=True, exist_ok=True)
+        write_text(folder.recipe, dump_recipe(recipe))
+        write_text(folder.root / SHOWN_NAMES, json.dumps(names, ensure_ascii=False))
+        trainer.store.add_file(stored)
+        trainer.store.add_job(job, _recipe_events(job, recipe, train_name))
+    except BaseException:
+        shutil.rmtree(folder.root, ignore_errors=True)
+        raise
+    return job
+
+
+def _recipe_events(job: Job, recipe: Recipe, train_name: str) -> list[Event]:
+    def event(message: str) -> Event:
+        return Event(new_id("ftevent-"), job.id, job.created_at, "info", "message", message)
+
+    what = f"method {recipe.method.name}, stage {recipe.stage.name}, training file {train_name}"
+    return [event(f"Recipe validated: {what}"), event("Moving job to queued state")]
 
 
 def _own_file(trainer: Trainer, file_id: str, key_id: str | None, param: str) -> StoredFile:

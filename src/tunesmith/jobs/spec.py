@@ -209,3 +209,33 @@ def item_fields(path: Path) -> list[str]:
     with path.open(encoding="utf-8") as handle:
         first = next(line for line in handle if line.strip())
     return [key for key in json.loads(first) if key != "messages"]
+
+
+def recipe_method_object(recipe: Recipe) -> dict[str, Any]:
+    """OpenAI's `method` object for a job that runs a whole recipe: `dpo` for the dpo stage, else `supervised`, with
+    the recipe's numbers as hyperparameters and its method and stage under `tunesmith` (the recipe says the rest)."""
+    kind = "dpo" if recipe.stage.name == "dpo" else "supervised"
+    epochs = recipe.train.epochs
+    hyperparameters: dict[str, Any] = {
+        "n_epochs": int(epochs) if float(epochs).is_integer() else epochs,
+        "batch_size": recipe.train.batch_size,
+        "learning_rate_multiplier": recipe.train.learning_rate / DEFAULT_LR,
+    }
+    if kind == "dpo":
+        hyperparameters["beta"] = recipe.stage.beta
+    return {
+        "type": kind,
+        kind: {"hyperparameters": hyperparameters},
+        "tunesmith": {"method": recipe.method.name, "stage": recipe.stage.name, "max_steps": recipe.train.max_steps},
+    }
+
+
+def recipe_total_steps(recipe: Recipe, examples: int) -> int:
+    """The optimizer steps a recipe will take on `examples` training records, as the trainer counts them (`max_steps`
+    when set, else whole epochs after the validation split); the worker corrects it once training starts."""
+    t = recipe.train
+    if t.max_steps > 0:
+        return t.max_steps
+    held_out = math.ceil(examples * recipe.data.validation_split) if recipe.data.validation is None else 0
+    batches = math.ceil(max(examples - held_out, 1) / t.batch_size)
+    return max(1, math.ceil(max(batches // t.gradient_accumulation, 1) * t.epochs))

@@ -31,6 +31,7 @@ from tunesmith.jobs.store import Checkpoint, Job, JobStore, model_name, now
 from tunesmith.runs import RunDir
 
 STORE_ENV = "TUNESMITH_JOBS_STORE"
+SHOWN_NAMES = "names.json"  # a recipe job's {server path: the name a person sees}, for its messages
 ADAPTER_FILES = ("adapter_config.json", "adapter_model.safetensors", "adapter_model.bin")
 
 
@@ -45,6 +46,8 @@ class JobEvents(TrainerCallback):
 
     def on_train_begin(self, args, state, control, **kwargs):
         self.clock = (time.time(), state.global_step)
+        if state.max_steps and state.max_steps != self.job.total_steps:  # a recipe job's estimate, now exact
+            self.store.update_job(self.job.id, total_steps=state.max_steps)
         if state.global_step == 0:
             self.store.add_event(self.job.id, "Fine-tuning job started", key="started")
         else:
@@ -56,6 +59,8 @@ class JobEvents(TrainerCallback):
             self.train_metrics = {"step": step, "train_loss": float(logs["loss"]), "total_steps": total}
             if "mean_token_accuracy" in logs:
                 self.train_metrics["train_mean_token_accuracy"] = float(logs["mean_token_accuracy"])
+            if "learning_rate" in logs:  # the scheduler's rate at this step, for the UI's curve
+                self.train_metrics["learning_rate"] = float(logs["learning_rate"])
             message = f"Step {step}/{total}: training loss={logs['loss']:.4f}"
             self.store.add_event(self.job.id, message, key=f"step-{step}", metrics=self.train_metrics)
         if "eval_loss" in logs:
@@ -77,6 +82,7 @@ class JobEvents(TrainerCallback):
                     shutil.copy2(source / name, tmp / name)
         metrics = {**self.train_metrics, **self.valid_metrics, "step": step}
         metrics.pop("total_steps", None)
+        metrics.pop("learning_rate", None)  # OpenAI's checkpoint metrics are losses and accuracies
         name = f"{model_name(self.job)}:ckpt-step-{step}"
         checkpoint = Checkpoint(
             f"ftckpt-{self.job.id[6:]}-{step}", self.job.id, now(), step, metrics, name, str(target)
@@ -111,6 +117,8 @@ def main(argv: list[str] | None = None) -> int:
     names = {str(recipe.data.train): job.training_file, str(folder.root): "the job"}
     if recipe.data.validation is not None:
         names[str(recipe.data.validation)] = job.validation_file or "the validation file"
+    shown = _shown_names(folder)
+    names = {**shown, **{path: name for path, name in names.items() if path not in shown}}
     cancel = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: cancel.set())
@@ -150,6 +158,15 @@ class _exclusive:
 
     def __exit__(self, *exc):
         self.handle.close()
+
+
+def _shown_names(folder: JobFolder) -> dict[str, str]:
+    """A recipe job's own names for its paths (workspace-relative), longest path first so none is cut short."""
+    try:
+        names = json.loads((folder.root / SHOWN_NAMES).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return dict(sorted(names.items(), key=lambda item: -len(item[0])))
 
 
 def _tokens(logs: dict) -> dict:

@@ -1,10 +1,83 @@
-"""`/ui/api/recipe`: (placeholder: filled in by its page's owner)."""
+"""`/ui/api/recipe`: the recipe's schema for the Train page's form, live validation, and launching it as a job.
+
+Validation is `tunesmith train`'s own (same schema, same messages); a launched recipe is a job of the server's
+job runner, so `/v1/fine_tuning/jobs/{id}` (events, cancel, pause, resume, checkpoints) serves it unchanged.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Any
 
-from tunesmith.serve.errors import ERROR_RESPONSES
-from tunesmith.ui.routes.common import PREFIX
+from fastapi import APIRouter, Depends, Request
+from pydantic import BaseModel, Field, model_validator
+
+from tunesmith.errors import InputError
+from tunesmith.jobs.create import JobRequestError
+from tunesmith.jobs.spec import SUFFIX
+from tunesmith.serve.api import caller
+from tunesmith.serve.context import Caller
+from tunesmith.serve.errors import ERROR_RESPONSES, APIError, invalid
+from tunesmith.serve.files_api import fine_tuning
+from tunesmith.serve.ft_schemas import FineTuningJob
+from tunesmith.ui.recipe_jobs import launch
+from tunesmith.ui.recipe_schema import recipe_schema
+from tunesmith.ui.recipe_text import as_yaml, check, raw_recipe
+from tunesmith.ui.routes.common import PREFIX, ui_state, workspace_path
 
 router = APIRouter(prefix=PREFIX + "/recipe", tags=["ui"], responses=ERROR_RESPONSES)
+
+
+class RecipeBody(BaseModel):
+    """A recipe as YAML text or as a mapping (exactly one of them)."""
+
+    yaml: str | None = Field(None, description="The recipe as YAML, as a recipe file holds it.")
+    recipe: dict[str, Any] | None = Field(None, description="The recipe as a mapping of sections.")
+
+    @model_validator(mode="after")
+    def _one(self) -> RecipeBody:
+        if (self.yaml is None) == (self.recipe is None):
+            raise ValueError("send either yaml (the recipe's text) or recipe (a mapping), not both")
+        return self
+
+
+class JobBody(RecipeBody):
+    suffix: str | None = Field(
+        None, pattern=SUFFIX.pattern, description="Added to the fine-tuned model's name (1-64 letters, digits, - _)."
+    )
+
+
+class ValidatedRecipe(BaseModel):
+    recipe: dict[str, Any] = Field(description="The validated recipe, every key filled in with its default.")
+    yaml: str = Field(description="The same recipe as YAML, ready to save and run with `tunesmith train`.")
+
+
+@router.get("/schema")
+def schema() -> dict[str, Any]:
+    """The recipe's JSON schema: every section and key with its default and description; methods and stages are a
+    `oneOf` told apart by `name`."""
+    return recipe_schema()
+
+
+@router.post("/validate", response_model=ValidatedRecipe)
+def validate(body: RecipeBody) -> ValidatedRecipe:
+    """Validate a recipe as `tunesmith train` does; a bad one is a 400 with the CLI's message."""
+    recipe = check(raw_recipe(body.yaml, body.recipe))
+    return ValidatedRecipe(recipe=recipe.model_dump(mode="json"), yaml=as_yaml(recipe))
+
+
+@router.post("/jobs", response_model=FineTuningJob)
+def create_job(body: JobBody, request: Request, who: Caller = Depends(caller)) -> FineTuningJob:
+    """Launch a recipe through the job runner; its `data.*` paths are workspace-relative (outside it: 404)."""
+    service = fine_tuning(request)
+    raw = raw_recipe(body.yaml, body.recipe)
+    root = ui_state(request).workspace.root
+    try:
+        job = launch(
+            service.trainer, raw, lambda rel, param: workspace_path(request, rel, param), who.key_id, body.suffix, root
+        )
+    except JobRequestError as exc:
+        raise APIError(exc.status, exc.message, param=exc.param, code=exc.code) from None
+    except InputError as exc:
+        raise invalid(str(exc)) from None
+    service.runner.wake()
+    return FineTuningJob.of(job)

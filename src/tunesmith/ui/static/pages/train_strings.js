@@ -1,0 +1,33 @@
+// The Train page's strings, English and Simplified Chinese.
+export const STRINGS = {
+  en: {
+    'train.title': 'Train', 'train.intro': 'Fill in a recipe (every key has its default and description), check the YAML beside it, and launch it as a job. The same recipe runs with `tunesmith train recipe.yaml`.',
+    'train.form': 'Recipe', 'train.yaml': 'Recipe YAML', 'train.download': 'Download YAML', 'train.copyToEditor': 'Edit this YAML',
+    'train.editYaml': 'Edit YAML', 'train.editHelp': 'Paste or edit a recipe, then apply it to the form.', 'train.apply': 'Apply YAML to form',
+    'train.launchTitle': 'Launch', 'train.launch': 'Launch training', 'train.reset': 'Reset form', 'train.suffix': 'Model suffix',
+    'train.suffixHelp': 'Optional: added to the fine-tuned model\'s name (letters, digits, - and _).',
+    'train.default': 'Default: {v}.', 'train.unknownName': 'Unknown name: see the message under the YAML.',
+    'train.methodHelp': 'How parameters train: {names}.', 'train.stageHelp': 'What objective trains: {names}.',
+    'train.recent': 'Recent jobs', 'train.job': 'Job', 'train.data': 'Data', 'train.model': 'Model', 'train.base': 'Base model',
+    'train.back': '← New recipe', 'train.progress': 'Progress', 'train.stepOf': 'step {step} of {total}', 'train.actions': 'Job actions',
+    'train.pause': 'Pause', 'train.resume': 'Resume', 'train.cancel': 'Cancel job', 'train.events': 'Events (newest first)',
+    'train.step': 'step', 'train.loss': 'Training loss', 'train.validLoss': 'Validation loss', 'train.lr': 'Learning rate',
+    'train.trainSeries': 'training', 'train.validSeries': 'validation', 'train.chat': 'chat with it', 'train.failed': 'The job failed.',
+    'train.lastEvents': 'Last events',
+  },
+  zh: {
+    'train.title': '训练', 'train.intro': '填写配方（每个键都有默认值和说明），在旁边核对 YAML，然后作为任务启动。同一配方也可用 `tunesmith train recipe.yaml` 运行。',
+    'train.form': '配方', 'train.yaml': '配方 YAML', 'train.download': '下载 YAML', 'train.copyToEditor': '编辑此 YAML',
+    'train.editYaml': '编辑 YAML', 'train.editHelp': '粘贴或编辑配方，然后应用到表单。', 'train.apply': '将 YAML 应用到表单',
+    'train.launchTitle': '启动', 'train.launch': '开始训练', 'train.reset': '重置表单', 'train.suffix': '模型后缀',
+    'train.suffixHelp': '可选：附加到微调模型的名称（字母、数字、- 和 _）。',
+    'train.default': '默认值：{v}。', 'train.unknownName': '未知名称：请看 YAML 下方的提示。',
+    'train.methodHelp': '参数如何训练：{names}。', 'train.stageHelp': '训练什么目标：{names}。',
+    'train.recent': '最近的任务', 'train.job': '任务', 'train.data': '数据', 'train.model': '模型', 'train.base': '基础模型',
+    'train.back': '← 新配方', 'train.progress': '进度', 'train.stepOf': '第 {step} 步，共 {total} 步', 'train.actions': '任务操作',
+    'train.pause': '暂停', 'train.resume': '继续', 'train.cancel': '取消任务', 'train.events': '事件（最新在前）',
+    'train.step': '步', 'train.loss': '训练损失', 'train.validLoss': '验证损失', 'train.lr': '学习率',
+    'train.trainSeries': '训练', 'train.validSeries': '验证', 'train.chat': '与它对话', 'train.failed': '任务失败。',
+    'train.lastEvents': '最近的事件',
+  },
+};
