@@ -177,7 +177,7 @@ def test_an_upload_over_the_body_limit_but_under_the_upload_limit_is_saved(ui_se
 
 @pytest.mark.parametrize("lengths", [[7], [5, 5, 5], list(range(1, 101)), [3, 1000, 40, 41], [10, 29]])
 def test_length_bins_cover_every_record_in_at_most_twenty_equal_bins(lengths):
-    from tunesmith.ui.data_inspect import length_bins
+    from tunesmith.ui.data.inspect import length_bins
 
     bins = length_bins(lengths)
     assert 1 <= len(bins) <= 20

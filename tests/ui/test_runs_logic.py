@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tunesmith.ui.runs_compare import flatten, recipe_diff, side_by_side
-from tunesmith.ui.runs_index import find_run, find_runs, scrub
-from tunesmith.ui.runs_report import model_report, read_report
+from tunesmith.ui.runs.compare import flatten, recipe_diff, side_by_side
+from tunesmith.ui.runs.index import find_run, find_runs, scrub
+from tunesmith.ui.runs.report import model_report, read_report
 from tunesmith.ui.workspace import Workspace
 
 

@@ -12,9 +12,9 @@ import pytest
 
 from tests.ui.conftest import chat_rows, write_jsonl
 from tunesmith.serve.keys import ADMIN_KEYS_ENV, INFERENCE_KEYS_ENV
-from tunesmith.ui.configs import save_config
-from tunesmith.ui.task_service import Tasks
-from tunesmith.ui.tasks import INTERRUPTED
+from tunesmith.ui.tasks.configs import save_config
+from tunesmith.ui.tasks.runner import INTERRUPTED
+from tunesmith.ui.tasks.service import Tasks
 from tunesmith.ui.workspace import Workspace
 
 PIPELINE = "inputs:\n  - path: ../data/chat.jsonl\noutput: ../data/clean\nops:\n  - dedup: {method: exact}\n"
@@ -154,7 +154,7 @@ def test_the_tasks_start_and_stop_with_the_app(tmp_path):
     from fastapi.testclient import TestClient
 
     from tunesmith.ui.state import UiState
-    from tunesmith.ui.task_service import attach
+    from tunesmith.ui.tasks.service import attach
 
     app = FastAPI()
     app.state.ui = UiState(Workspace.open(tmp_path / "ws"))

@@ -7,8 +7,8 @@ import pytest
 
 from tests.ui.conftest import chat_rows, write_jsonl
 from tunesmith.errors import InputError
-from tunesmith.ui.configs import save_config
-from tunesmith.ui.task_kinds import plan_task
+from tunesmith.ui.tasks.configs import save_config
+from tunesmith.ui.tasks.kinds import plan_task
 from tunesmith.ui.workspace import Workspace
 
 

@@ -170,3 +170,41 @@ def test_recipe_job_pauses_resumes_and_cancels(ui_server):
     wait_status(ui_server, job_id, "running")
     job(ui_server, job_id, "cancel")
     assert wait_status(ui_server, job_id, "cancelled")["status"] == "cancelled"
+
+
+def test_a_cancelled_job_continues_from_its_checkpoint_through_the_ui_only(ui_server):
+    created = post(ui_server, "/ui/api/recipe/jobs", {"recipe": tiny_recipe(ui_server.base_name, max_steps=30)})
+    job_id = created.json()["id"]
+    deadline = time.monotonic() + 300
+    while not any(e["type"] == "metrics" for e in events(ui_server, job_id)):
+        assert time.monotonic() < deadline
+        time.sleep(0.3)
+    job(ui_server, job_id, "cancel")
+    cancelled = wait_status(ui_server, job_id, "cancelled")
+    assert cancelled["finished_at"] is not None
+    said = [e["message"] for e in events(ui_server, job_id) if e["message"].startswith("Job cancelled")]
+    assert said and "resume" not in said[0]  # OpenAI's API keeps it over: the event promises nothing
+    refused = httpx.post(f"{ui_server.root}/v1/fine_tuning/jobs/{job_id}/resume", headers=AUTH)
+    assert refused.status_code == 400
+    stopped_at = max(e["data"]["step"] for e in events(ui_server, job_id) if e["type"] == "metrics")
+
+    resumed = post(ui_server, f"/ui/api/recipe/jobs/{job_id}/resume", {})
+    assert resumed.status_code == 200, resumed.text
+    assert resumed.json()["status"] == "queued" and resumed.json()["finished_at"] is None
+    done = wait_status(ui_server, job_id, "succeeded")
+    assert done["fine_tuned_model"].startswith("ft:")
+    log = events(ui_server, job_id)
+    assert any(e["message"].startswith(f"Resumed from the checkpoint at step {stopped_at}") for e in log)
+    steps = [e["data"]["step"] for e in log if e["type"] == "metrics" and "train_loss" in e["data"]]
+    assert sorted(steps) == list(range(1, 31))  # every step once: none lost, none repeated
+
+
+def test_only_a_paused_or_checkpointed_cancelled_job_resumes_through_the_ui(ui_server):
+    unknown = post(ui_server, "/ui/api/recipe/jobs/ftjob-nope/resume", {})
+    assert unknown.status_code == 404 and unknown.json()["error"]["code"] == "job_not_found"
+    created = post(ui_server, "/ui/api/recipe/jobs", {"recipe": tiny_recipe(ui_server.base_name, max_steps=2)})
+    job_id = created.json()["id"]
+    wait_status(ui_server, job_id, "succeeded")
+    refused = post(ui_server, f"/ui/api/recipe/jobs/{job_id}/resume", {})
+    assert refused.status_code == 400
+    assert refused.json()["error"]["message"].startswith(f"Job {job_id} is succeeded; only a paused job")

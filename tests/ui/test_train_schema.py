@@ -9,7 +9,7 @@ from pydantic import BaseModel
 from tunesmith.config import Recipe
 from tunesmith.config.methods import METHOD_CLASSES
 from tunesmith.config.stages import STAGE_CLASSES
-from tunesmith.ui.recipe_schema import recipe_schema
+from tunesmith.ui.train.schema import recipe_schema
 
 
 def models_in(annotation: Any) -> list[type[BaseModel]]:

@@ -98,9 +98,14 @@ class JobRunner:
             worker.process.send_signal(signal.SIGTERM)
         return True
 
-    def resume(self, job_id: str) -> bool:
-        """Put a paused job back in the queue, to continue from its checkpoint."""
-        if not self.store.update_job(job_id, only_if=("paused",), status="queued", resume=True, stop=None):
+    def resume(self, job_id: str, cancelled: bool = False) -> bool:
+        """Put a paused job back in the queue, to continue from its checkpoint. OpenAI's API treats a cancelled job
+        as over; the UI may continue one (`cancelled=True`) when its run kept a checkpoint."""
+        states = ("paused", "cancelled") if cancelled else ("paused",)
+        job = self.store.get_job(job_id, any_key=True)
+        if job is None or (job.status == "cancelled" and RunDir(job.run_dir).last_checkpoint() is None):
+            return False
+        if not self.store.update_job(job_id, only_if=states, status="queued", resume=True, stop=None, finished_at=None):
             return False
         self.store.add_event(job_id, "Job resumed; it continues from its last checkpoint")
         self.wake()
@@ -178,7 +183,10 @@ class JobRunner:
             status = "cancelled" if job.stop == "cancel" else "paused"
             step = f" at step {result['steps']}" if result else ""
             self.store.update_job(job_id, status=status, stop=None, resume=True, **_ended(status))
-            self.store.add_event(job_id, f"Job {status}{step}" + ("; resume continues from there" if result else ""))
+            resumable = (
+                result and status == "paused"
+            )  # a cancelled job is over for OpenAI's API (the UI may continue it)
+            self.store.add_event(job_id, f"Job {status}{step}" + ("; resume continues from there" if resumable else ""))
         elif self._stopping:
             self.store.update_job(job_id, resume=True)  # still `running`: the next start resumes it
         else:

@@ -13,7 +13,7 @@ from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from tunesmith.ui.state import UiState
-from tunesmith.ui.task_service import attach as attach_tasks
+from tunesmith.ui.tasks.service import attach as attach_tasks
 from tunesmith.ui.workspace import Workspace
 
 STATIC = Path(__file__).parent / "static"

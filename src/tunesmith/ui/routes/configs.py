@@ -7,8 +7,8 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
 from tunesmith.serve.errors import ERROR_RESPONSES, APIError
-from tunesmith.ui.configs import ConfigFile, ConfigKind, config_name, guess_kind, list_configs, save_config
 from tunesmith.ui.routes.common import PREFIX, ui_state
+from tunesmith.ui.tasks.configs import ConfigFile, ConfigKind, config_name, guess_kind, list_configs, save_config
 
 router = APIRouter(prefix=PREFIX + "/configs", tags=["ui"], responses=ERROR_RESPONSES)
 

@@ -7,8 +7,8 @@ from pydantic import BaseModel
 
 from tunesmith.errors import InputError
 from tunesmith.serve.errors import ERROR_RESPONSES, APIError, invalid
-from tunesmith.ui.data_files import AlreadyThere, TooLarge, list_data_files, save_upload
-from tunesmith.ui.data_inspect import InspectOut, inspect_data
+from tunesmith.ui.data.files import AlreadyThere, TooLarge, list_data_files, save_upload
+from tunesmith.ui.data.inspect import InspectOut, inspect_data
 from tunesmith.ui.routes.common import PREFIX, server, ui_state, workspace_path
 
 router = APIRouter(prefix=PREFIX + "/data", tags=["ui"], responses=ERROR_RESPONSES)

@@ -8,7 +8,7 @@ from starlette.concurrency import run_in_threadpool
 
 from tunesmith.errors import InputError
 from tunesmith.serve.errors import ERROR_RESPONSES, invalid
-from tunesmith.ui.dataset_files import append_chat, list_datasets
+from tunesmith.ui.chat.datasets import append_chat, list_datasets
 from tunesmith.ui.routes.common import PREFIX, server, ui_state
 
 router = APIRouter(prefix=PREFIX, tags=["ui"], responses=ERROR_RESPONSES)

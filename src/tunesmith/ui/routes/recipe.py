@@ -19,10 +19,10 @@ from tunesmith.serve.context import Caller
 from tunesmith.serve.errors import ERROR_RESPONSES, APIError, invalid
 from tunesmith.serve.files_api import fine_tuning
 from tunesmith.serve.ft_schemas import FineTuningJob
-from tunesmith.ui.recipe_jobs import launch
-from tunesmith.ui.recipe_schema import recipe_schema
-from tunesmith.ui.recipe_text import as_yaml, check, raw_recipe
 from tunesmith.ui.routes.common import PREFIX, ui_state, workspace_path
+from tunesmith.ui.train.jobs import launch
+from tunesmith.ui.train.schema import recipe_schema
+from tunesmith.ui.train.text import as_yaml, check, raw_recipe
 
 router = APIRouter(prefix=PREFIX + "/recipe", tags=["ui"], responses=ERROR_RESPONSES)
 
@@ -81,3 +81,20 @@ def create_job(body: JobBody, request: Request, who: Caller = Depends(caller)) -
         raise invalid(str(exc)) from None
     service.runner.wake()
     return FineTuningJob.of(job)
+
+
+@router.post("/jobs/{job_id}/resume", response_model=FineTuningJob)
+def resume_job(job_id: str, request: Request, who: Caller = Depends(caller)) -> FineTuningJob:
+    """Resume a paused job, or continue a cancelled one from its last checkpoint (OpenAI's own resume route keeps
+    a cancelled job over; the UI lets its admin change their mind)."""
+    service = fine_tuning(request)
+    job = service.store.get_job(job_id, who.key_id)
+    if job is None:
+        message = f"Could not find fine-tuning job {job_id}."
+        raise APIError(404, message, param="fine_tuning_job_id", code="job_not_found")
+    if not service.runner.resume(job.id, cancelled=True):
+        message = (
+            f"Job {job.id} is {job.status}; only a paused job, or a cancelled one that kept a checkpoint, resumes."
+        )
+        raise invalid(message, "fine_tuning_job_id")
+    return FineTuningJob.of(service.store.get_job(job.id, who.key_id))

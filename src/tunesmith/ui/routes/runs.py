@@ -10,10 +10,10 @@ from fastapi import APIRouter, Query, Request
 
 from tunesmith.serve.errors import ERROR_RESPONSES, APIError
 from tunesmith.ui.routes.common import PREFIX, server, ui_state
-from tunesmith.ui.runs_compare import BadComparison, compare_runs
-from tunesmith.ui.runs_index import RunNotFound
-from tunesmith.ui.runs_models import Comparison, RunDetail, RunList
-from tunesmith.ui.runs_view import Filters, ReportNotFound, list_runs, run_detail
+from tunesmith.ui.runs.compare import BadComparison, compare_runs
+from tunesmith.ui.runs.index import RunNotFound
+from tunesmith.ui.runs.models import Comparison, RunDetail, RunList
+from tunesmith.ui.runs.view import Filters, ReportNotFound, list_runs, run_detail
 
 router = APIRouter(prefix=PREFIX + "/runs", tags=["ui"], responses=ERROR_RESPONSES)
 

@@ -12,10 +12,10 @@ from pydantic import BaseModel
 
 from tunesmith.serve.errors import ERROR_RESPONSES, APIError
 from tunesmith.ui.routes.common import PREFIX, ui_state, workspace_path
-from tunesmith.ui.run_list import FinishedRun, finished_runs
-from tunesmith.ui.task_kinds import quant_choices
-from tunesmith.ui.task_service import tasks_of
-from tunesmith.ui.task_store import TaskInfo, TaskLog
+from tunesmith.ui.runs.finished import FinishedRun, finished_runs
+from tunesmith.ui.tasks.kinds import quant_choices
+from tunesmith.ui.tasks.service import tasks_of
+from tunesmith.ui.tasks.store import TaskInfo, TaskLog
 
 router = APIRouter(prefix=PREFIX, tags=["ui"], responses=ERROR_RESPONSES)
 

@@ -1,6 +1,6 @@
 """`/ui/api/traffic`: the request log with `tunesmith logs`' filters, admin reviews, export to a dataset, and
-the flywheel's starter recipe and decisions. The logic lives in `ui.traffic_log`, `ui.traffic_export` and
-`ui.traffic_flywheel`; these routes only parse and call."""
+the flywheel's starter recipe and decisions. The logic lives in `ui.traffic.log`, `ui.traffic.export` and
+`ui.traffic.flywheel`; these routes only parse and call."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from starlette.concurrency import run_in_threadpool
 
 from tunesmith.serve.errors import ERROR_RESPONSES, APIError, invalid
 from tunesmith.ui.routes.common import PREFIX, server, ui_state
-from tunesmith.ui.traffic_export import ExportRequest, ExportResult, export_dataset
-from tunesmith.ui.traffic_flywheel import FlywheelInfo, flywheel_info, student_model
-from tunesmith.ui.traffic_log import (
+from tunesmith.ui.traffic.export import ExportRequest, ExportResult, export_dataset
+from tunesmith.ui.traffic.flywheel import FlywheelInfo, flywheel_info, student_model
+from tunesmith.ui.traffic.log import (
     Review,
     TrafficDetail,
     TrafficPage,

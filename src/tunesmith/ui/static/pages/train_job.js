@@ -51,7 +51,9 @@ export async function renderJob(main, ctx, id) {
   const act = async (kind) => {
     Object.values(buttons).forEach((b) => { b.disabled = true; });
     clear(actionError);
-    try { show(await api.post(`${JOBS}/${id}/${kind}`, {})); } catch (error) { actionError.append(errorBox(error)); }
+    // OpenAI's API keeps a cancelled job over; the UI's own route continues one from its last checkpoint.
+    const path = kind === 'resume' && job?.status === 'cancelled' ? `/ui/api/recipe/jobs/${id}/resume` : `${JOBS}/${id}/${kind}`;
+    try { show(await api.post(path, {})); } catch (error) { actionError.append(errorBox(error)); }
     await refresh();
   };
   for (const kind of ['pause', 'resume', 'cancel']) {
@@ -78,7 +80,7 @@ export async function renderJob(main, ctx, id) {
     clear(status).append(badge(job.status));
     status.dataset.status = job.status;
     buttons.pause.disabled = !['running', 'queued'].includes(job.status);
-    buttons.resume.disabled = job.status !== 'paused';
+    buttons.resume.disabled = !['paused', 'cancelled'].includes(job.status);
     buttons.cancel.disabled = TERMINAL.includes(job.status);
     clear(modelLine);
     if (job.fine_tuned_model) modelLine.append(t('train.model'), ' ', h('code', {}, job.fine_tuned_model), ' · ', h('a', { href: `#/chat?model=${encodeURIComponent(job.fine_tuned_model)}` }, t('train.chat')));

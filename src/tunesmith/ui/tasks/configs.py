@@ -16,7 +16,7 @@ from pydantic import BaseModel
 
 from tunesmith.atomic import atomic_path
 from tunesmith.errors import InputError
-from tunesmith.ui.confine import check_paths, inside, workspace_messages
+from tunesmith.ui.tasks.confine import check_paths, inside, workspace_messages
 
 ConfigKind = Literal["data_pipeline", "arena", "flywheel"]
 KINDS: tuple[str, ...] = ("data_pipeline", "arena", "flywheel")

@@ -14,7 +14,7 @@ from typing import Any
 from tunesmith.config.recipe import PATH_KEYS
 from tunesmith.jobs.create import Trainer, create_recipe_job
 from tunesmith.jobs.store import Job
-from tunesmith.ui.recipe_text import check
+from tunesmith.ui.train.text import check
 
 Resolve = Callable[[str, str], Path]  # (relative path, the key it came from) -> confined absolute path
 FORCED = (("output", "dir"),)  # the job decides where its run goes

@@ -22,7 +22,7 @@ from pathlib import Path
 from tunesmith.jobs.runner import die_with_parent, worker_env
 from tunesmith.jobs.worker import STORE_ENV
 from tunesmith.serve.keys import SERVER_SECRETS_ENV
-from tunesmith.ui.task_store import DONE, Task, TaskStore
+from tunesmith.ui.tasks.store import DONE, Task, TaskStore
 
 INTERRUPTED = "interrupted: the server stopped"
 Artifacts = Callable[[Task], list[str]]

@@ -15,8 +15,8 @@ from pydantic import Field
 
 from tunesmith.errors import InputError
 from tunesmith.schema import Strict, unknown_name, validate
-from tunesmith.ui.configs import check_config
-from tunesmith.ui.confine import request_path, workspace_messages
+from tunesmith.ui.tasks.configs import check_config
+from tunesmith.ui.tasks.confine import request_path, workspace_messages
 
 ONNX_PRECISIONS = ("fp32", "int8", "int4")
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tunesmith.runs import RunDir, read_jsonl
-from tunesmith.ui.runs_index import FoundRun, find_run, find_runs, read_recipe, scrub, status_of, times_of
-from tunesmith.ui.runs_models import (
+from tunesmith.ui.runs.index import FoundRun, find_run, find_runs, read_recipe, scrub, status_of, times_of
+from tunesmith.ui.runs.models import (
     Curves,
     EvalModel,
     EvalReport,
@@ -19,7 +19,7 @@ from tunesmith.ui.runs_models import (
     RunList,
     RunRow,
 )
-from tunesmith.ui.runs_report import BY_HEADLINE, Report, Score, default_report, read_report, report_folders
+from tunesmith.ui.runs.report import BY_HEADLINE, Report, Score, default_report, read_report, report_folders
 from tunesmith.ui.workspace import OutsideWorkspace, Workspace
 
 HEADLINE_EXTRA = ("val_loss",)

@@ -14,9 +14,9 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from tunesmith.ui.task_kinds import plan_task
-from tunesmith.ui.task_store import Task, TaskStore
-from tunesmith.ui.tasks import TaskRunner
+from tunesmith.ui.tasks.kinds import plan_task
+from tunesmith.ui.tasks.runner import TaskRunner
+from tunesmith.ui.tasks.store import Task, TaskStore
 
 MAX_ARTIFACTS = 200
 _starting = threading.Lock()

@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tunesmith.ui.runs_index import FoundRun, find_run, read_recipe, scrub
-from tunesmith.ui.runs_models import (
+from tunesmith.ui.runs.index import FoundRun, find_run, read_recipe, scrub
+from tunesmith.ui.runs.models import (
     CompareCell,
     CompareMetric,
     ComparePredictions,
@@ -16,8 +16,8 @@ from tunesmith.ui.runs_models import (
     DiffRow,
     RunCurves,
 )
-from tunesmith.ui.runs_report import ModelReport, default_report, read_report
-from tunesmith.ui.runs_view import curves, metric_value, run_row
+from tunesmith.ui.runs.report import ModelReport, default_report, read_report
+from tunesmith.ui.runs.view import curves, metric_value, run_row
 from tunesmith.ui.workspace import Workspace
 
 MIN_RUNS, MAX_RUNS = 2, 4

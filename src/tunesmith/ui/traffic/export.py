@@ -16,7 +16,7 @@ from tunesmith.errors import InputError
 from tunesmith.serve.export import export_logs
 from tunesmith.serve.logfilter import LogFilter
 from tunesmith.serve.store import Store
-from tunesmith.ui.traffic_log import cli_filter
+from tunesmith.ui.traffic.log import cli_filter
 from tunesmith.ui.workspace import Workspace
 
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")

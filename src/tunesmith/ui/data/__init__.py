@@ -1,0 +1,1 @@
+"""The Data page's server side: uploads into the workspace and the inspect view."""
