@@ -9,6 +9,16 @@ import pytest
 
 from tunesmith.config import validate_recipe
 
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--ui-screenshots",
+        metavar="DIR",
+        default=None,
+        help="save the web UI browser tests' screenshots in DIR (the README's come from `tests/ui/test_flow.py`)",
+    )
+
+
 QUESTIONS = [
     ("What color is the sky?", "Blue."),
     ("What is 2 + 3?", "5"),

@@ -92,3 +92,22 @@ def open_page(page, server: UiServer, name: str, query: str = "") -> None:
     """Go to one UI page and wait until it has rendered (`main[data-ready]`)."""
     page.goto(f"{server.ui}#/{name}{'?' + query if query else ''}")
     page.wait_for_selector(f"main[data-page='{name}'][data-ready='1']")
+
+
+@pytest.fixture
+def screenshot(request, tmp_path):
+    """`screenshot(page, name)` saves the page (up to 1,600 px tall) as NAME.png in `--ui-screenshots DIR`, or in
+    a temporary folder when the option is not given; the path."""
+    folder = request.config.getoption("--ui-screenshots")
+    target = Path(folder) if folder else tmp_path / "screenshots"
+    target.mkdir(parents=True, exist_ok=True)
+
+    def take(page, name: str) -> Path:
+        path = target / f"{name}.png"
+        page.evaluate("document.getElementById('toast')?.replaceChildren()")  # passing notes would cover the page
+        size = page.viewport_size
+        height = min(1600, page.evaluate("document.documentElement.scrollHeight"))
+        page.screenshot(path=str(path), full_page=True, clip={"x": 0, "y": 0, "width": size["width"], "height": height})
+        return path
+
+    return take

@@ -5,7 +5,6 @@ Evaluate through the tasks API, a bad comparison, phone width and keyboard-only 
 from __future__ import annotations
 
 import json
-import os
 import shutil
 
 import pytest
@@ -14,18 +13,12 @@ from tests.ui.conftest import open_page
 from tests.ui.test_runs_fixtures import CHANGED, JOB_ID, RUNS, copy_runs, trained_runs  # noqa: F401 - a fixture
 
 RUN = "runs/lora-lr1e-3"
-SHOTS = os.environ.get("TUNESMITH_UI_SHOTS")  # a folder: save screenshots there (for the README)
 
 
 @pytest.fixture(scope="module")
 def runs_server(ui_server, trained_runs):  # noqa: F811 - the fixture imported above
     copy_runs(trained_runs, ui_server.workspace)
     return ui_server
-
-
-def shot(page, name: str) -> None:
-    if SHOTS:
-        page.screenshot(path=os.path.join(SHOTS, f"runs-{name}.png"), full_page=True)
 
 
 def show(page, server, query: str, ready: str) -> None:
@@ -45,7 +38,6 @@ def test_the_list_filters_and_two_runs_compare(page, runs_server):
     show(page, runs_server, "", "#runs-list tbody tr")
     assert set(list_ids(page)) == {*(f"runs/{n}" for n in RUNS), "runs/stopped", f"jobs/{JOB_ID}/run"}
     assert page.locator("tr[data-run='runs/stopped'] [data-status='incomplete']").count() == 1
-    shot(page, "list")
 
     page.fill("input[name='q']", "lr5e")
     page.wait_for_function("document.querySelectorAll('#runs-list tbody tr').length === 1")
@@ -65,7 +57,6 @@ def test_the_list_filters_and_two_runs_compare(page, runs_server):
     page.wait_for_selector("main[data-ready='1'] #runs-cmp-diff")
     assert "compare=runs%2Flora-lr1e-3,runs%2Flora-lr5e-2" in page.url
     check_compare_view(page)
-    shot(page, "compare")
     assert page.js_errors == []
 
 
@@ -103,7 +94,6 @@ def test_a_run_shows_its_curves_report_and_predictions(page, runs_server):
     predictions = page.locator("#runs-predictions tbody tr")
     assert predictions.count() == 6 and CHANGED[2] in predictions.nth(2).inner_text()
     assert "learning_rate: 0.05" in page.locator(".runs-recipe").inner_text()
-    shot(page, "run")
     assert page.js_errors == []
 
 
@@ -152,7 +142,6 @@ def test_phone_width_has_no_page_scroll(page, runs_server):
         show(page, runs_server, query, ready)
         wide = page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
         assert wide, query or "list"
-    shot(page, "phone")
     assert page.js_errors == []
 
 

@@ -3,6 +3,15 @@ import { h } from './dom.js';
 
 const COLORS = ['#1f6feb', '#cf222e', '#1a7f37', '#9a6700', '#8250df', '#0a7ea4'];
 
+// An axis label that stays readable for a learning rate (2e-4) as for a loss (10.6) or a count (12000).
+function tick(value) {
+  if (value === null || value === undefined) return '';
+  const size = Math.abs(value);
+  if (size === 0) return '0';
+  if (size < 1e-3 || size >= 1e6) return value.toExponential(1);
+  return String(Number(value.toPrecision(4)));
+}
+
 // lineChart(container, {title, xLabel, yLabel}) -> {update(series)}; series: [{label, points: [[x, y], ...]}].
 // Each series keeps its own x values; they are merged onto one x axis (gaps where a series has no point).
 export function lineChart(container, { title = '', xLabel = 'step', yLabel = '' } = {}) {
@@ -23,7 +32,7 @@ export function lineChart(container, { title = '', xLabel = 'step', yLabel = '' 
     plot = new window.uPlot({
       title, width: width(), height: 220,
       scales: { x: { time: false } },
-      axes: [{ label: xLabel }, { label: yLabel }],
+      axes: [{ label: xLabel }, { label: yLabel, values: (u, splits) => splits.map(tick), size: 60 }],
       series: [{ label: xLabel }, ...series.map((s, i) => ({ label: s.label, stroke: COLORS[i % COLORS.length], width: 2, spanGaps: true, points: { show: s.points.length < 40 } }))],
     }, data, box);
   }

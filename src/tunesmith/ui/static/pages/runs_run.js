@@ -3,7 +3,7 @@
 import { api } from '../lib/api.js';
 import { clear, h } from '../lib/dom.js';
 import { t } from '../lib/i18n.js';
-import { errorBox, loading, number, poll, saveText, table, toast } from '../lib/ui.js';
+import { errorBox, field, loading, number, poll, saveText, table, toast } from '../lib/ui.js';
 import { answer, drawCurves, metricCell, pager, plain, statusBadge } from './runs_common.js';
 
 const DONE = ['succeeded', 'failed', 'cancelled'];
@@ -17,11 +17,16 @@ export async function renderRun(main, ctx, id, reportAt) {
 
   const evalState = h('div', { class: 'runs-eval-state', 'aria-live': 'polite' });
   const evaluate = h('button', { type: 'button', class: 'primary', id: 'runs-evaluate', onClick: () => startEval() }, t('runs.evaluate'));
+  // What to evaluate on: the recipe's eval.file, or any data file in the workspace (`tunesmith eval --data`).
+  const evalFile = h('select', { id: 'runs-eval-file' }, h('option', { value: '' }, t('runs.eval.recipeFile')));
+  api.get('/ui/api/data/files').then((found) => {
+    for (const file of found.data) evalFile.append(h('option', { value: file.path }, file.path));
+  }).catch(() => { /* the recipe's own file still works */ });
   main.append(
     h('h1', {}, run.name, ' ', statusBadge(run.status)),
-    h('p', { class: 'muted runs-meta' }, [run.id, run.model, run.method, run.stage, `${number(run.steps)} steps`,
+    h('p', { class: 'muted runs-meta' }, [run.id, run.model, run.method, run.stage, t('runs.steps', { n: number(run.steps) }),
       run.train_seconds === null ? null : `${number(run.train_seconds, 1)} s`].filter(Boolean).join(' · ')),
-    h('div', { class: 'row' }, evaluate, evalState));
+    h('div', { class: 'row runs-eval' }, field(t('runs.eval.file'), evalFile), evaluate, evalState));
 
   const curves = h('section', { class: 'panel', 'aria-labelledby': 'runs-curves-h' }, h('h2', { id: 'runs-curves-h' }, t('runs.curves')));
   main.append(curves);
@@ -62,7 +67,8 @@ export async function renderRun(main, ctx, id, reportAt) {
     clear(evalState);
     let task;
     try {
-      task = await api.post('/ui/api/tasks', { kind: 'eval', args: { run: id } });
+      const args = evalFile.value ? { run: id, file: evalFile.value } : { run: id };
+      task = await api.post('/ui/api/tasks', { kind: 'eval', args });
     } catch (error) { evalState.append(errorBox(error)); evaluate.disabled = false; return; }
     const line = h('span', { class: 'muted', id: 'runs-eval-status' }, t('runs.eval.status', { id: task.id, status: task.status }));
     evalState.append(line);

@@ -55,6 +55,7 @@ export async function renderJob(main, ctx, id) {
     const path = kind === 'resume' && job?.status === 'cancelled' ? `/ui/api/recipe/jobs/${id}/resume` : `${JOBS}/${id}/${kind}`;
     try { show(await api.post(path, {})); } catch (error) { actionError.append(errorBox(error)); }
     await refresh();
+    watch();
   };
   for (const kind of ['pause', 'resume', 'cancel']) {
     buttons[kind] = h('button', { type: 'button', id: `job-${kind}`, class: kind === 'cancel' ? 'danger' : null, disabled: true, onClick: () => act(kind) }, t(`train.${kind}`));
@@ -106,6 +107,11 @@ export async function renderJob(main, ctx, id) {
         h('h3', {}, t('train.lastEvents')), h('ul', { class: 'last-events' }, events.slice(-8).reverse().map((e) => h('li', {}, e.message))));
     }
   }
+  // Poll while the job can still change; a resumed job (paused or cancelled before) is watched again.
+  function watch() {
+    if (stop || TERMINAL.includes(job.status)) return;
+    stop = poll(async () => { try { await refresh(); } catch (error) { clear(actionError).append(errorBox(error)); } }, 1000);
+  }
   async function refresh() {
     const [found, list] = await Promise.all([api.get(`${JOBS}/${id}`), allEvents(id)]);
     events = list;
@@ -119,8 +125,6 @@ export async function renderJob(main, ctx, id) {
     main.append(errorBox(error));
     return null;
   }
-  if (!TERMINAL.includes(job.status)) {
-    stop = poll(async () => { try { await refresh(); } catch (error) { clear(actionError).append(errorBox(error)); } }, 1000);
-  }
+  watch();
   return () => { if (stop) stop(); };
 }
