@@ -83,6 +83,10 @@ def page(browser, ui_server):
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on(  # a blocked script, style or request shows as a console error naming the policy
+        "console",
+        lambda msg: errors.append(msg.text) if msg.type == "error" and "Content Security Policy" in msg.text else None,
+    )
     page.js_errors = errors  # tests assert this stays empty: an uncaught error in the page is a failure
     yield page
     context.close()

@@ -89,7 +89,7 @@ def test_an_arena_runs_and_shows_its_verdict(page, ui_server, run, tiny_model_di
     page.wait_for_selector("main[data-page='arena'][data-ready='1']")
     assert "configs/tiny.yaml" in page.locator("#arena-pick option").all_inner_texts()
     page.select_option("#arena-pick", "tiny")
-    page.wait_for_function("document.querySelector('#arena-yaml').value.includes('name: tuned')")
+    page.wait_for_function("() => document.querySelector('#arena-yaml').value.includes('name: tuned')")
     assert fits_phone(page)
     assert page.js_errors == []
 

@@ -11,29 +11,14 @@ import json
 import pytest
 
 from tests.ui.conftest import chat_rows, open_page
+from tests.ui.test_train_page import points, wait_points, wait_status
 
 pytestmark = pytest.mark.slow  # trains, evaluates, runs an arena and merges in worker processes
-LONG = 300_000  # ms: one step of the flow on a busy 2-core machine
+LONG = 300_000  # ms: one step of the flow on a busy 2-core machine (the train page tests wait as long)
 
 
 def jsonl(rows: list[dict]) -> bytes:
     return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode("utf-8")
-
-
-def points(page, chart: str) -> int:
-    return int(page.get_attribute(f"#chart-{chart} .chart", "data-points") or 0)
-
-
-def wait_points(page, chart: str, more_than: int) -> None:
-    page.wait_for_function(
-        "([sel, n]) => Number(document.querySelector(sel)?.dataset.points || 0) > n",
-        arg=[f"#chart-{chart} .chart", more_than],
-        timeout=LONG,
-    )
-
-
-def wait_status(page, status: str) -> None:
-    page.wait_for_selector(f"#job-status[data-status='{status}']", timeout=LONG)
 
 
 def fresh(page, server, name: str, query: str = "") -> None:
@@ -62,7 +47,7 @@ def test_upload_inspect_train_cancel_resume_evaluate_chat_arena_export(page, ui_
     page.fill("#rf-method-r", "4")
     for key, value in {"max_steps": "200", "batch_size": "4", "logging_steps": "1", "eval_steps": "10"}.items():
         page.fill(f"#rf-train-{key}", value)
-    page.wait_for_function("document.querySelector('#train-yaml').textContent.includes('max_steps: 200')")
+    page.wait_for_function("() => document.querySelector('#train-yaml').textContent.includes('max_steps: 200')")
     page.click("#train-launch")
     page.wait_for_selector("#job-status[data-status]")
     job_id = page.url.split("job=")[1]
@@ -78,7 +63,7 @@ def test_upload_inspect_train_cancel_resume_evaluate_chat_arena_export(page, ui_
     page.click("#job-resume")
     page.wait_for_selector("#job-status[data-status='queued'], #job-status[data-status='running']")
     wait_status(page, "succeeded")
-    page.wait_for_function("Number(document.querySelector('#chart-loss .chart').dataset.points) === 200")
+    page.wait_for_function("() => Number(document.querySelector('#chart-loss .chart').dataset.points) === 200")
     assert points(page, "lr") == 200 and points(page, "valid") >= 1
     tuned = page.text_content("#job-model code")
     assert tuned.startswith("ft:") and job_id in tuned

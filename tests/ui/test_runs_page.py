@@ -40,13 +40,13 @@ def test_the_list_filters_and_two_runs_compare(page, runs_server):
     assert page.locator("tr[data-run='runs/stopped'] [data-status='incomplete']").count() == 1
 
     page.fill("input[name='q']", "lr5e")
-    page.wait_for_function("document.querySelectorAll('#runs-list tbody tr').length === 1")
+    page.wait_for_function("() => document.querySelectorAll('#runs-list tbody tr').length === 1")
     assert list_ids(page) == ["runs/lora-lr5e-2"]
     page.fill("input[name='q']", "")
     page.select_option("select[name='method']", "ia3")
-    page.wait_for_function("document.querySelectorAll('#runs-list tbody tr').length === 2")
+    page.wait_for_function("() => document.querySelectorAll('#runs-list tbody tr').length === 2")
     page.select_option("select[name='method']", "")
-    page.wait_for_function("document.querySelectorAll('#runs-list tbody tr').length === 5")
+    page.wait_for_function("() => document.querySelectorAll('#runs-list tbody tr').length === 5")
 
     compare = page.locator("#runs-compare")
     assert compare.is_disabled()
@@ -76,7 +76,7 @@ def check_compare_view(page) -> None:
     assert differing >= len(CHANGED)
     page.check("#runs-only-differ")
     page.wait_for_function(
-        f"document.querySelectorAll('#runs-cmp-predictions tbody tr').length === {differing}"
+        f"() => document.querySelectorAll('#runs-cmp-predictions tbody tr').length === {differing}"
         " && !document.querySelector(\"#runs-cmp-predictions tbody tr[data-differ='0']\")"
     )
 

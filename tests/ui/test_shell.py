@@ -19,8 +19,12 @@ def test_every_page_opens_without_a_script_error(page, ui_server):
 
 
 def test_ui_routes_need_an_admin_key_static_pages_do_not(ui_server):
-    assert httpx.get(ui_server.ui).status_code == 200
-    assert httpx.get(f"{ui_server.root}/ui/app.js").status_code == 200
+    for path in ("/ui/", "/ui/app.js", "/ui/vendor/uPlot.iife.min.js"):
+        page = httpx.get(f"{ui_server.root}{path}")
+        assert page.status_code == 200
+        policy = page.headers["content-security-policy"]
+        assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
+        assert page.headers["x-content-type-options"] == "nosniff"
     info = f"{ui_server.root}/ui/api/info"
     assert httpx.get(info).status_code == 401
     refused = httpx.get(info, headers={"Authorization": f"Bearer {INFERENCE_KEY}"})
@@ -96,3 +100,52 @@ def test_keyboard_alone_reaches_the_navigation_and_the_key_box(page, ui_server):
     page.focus("nav a[data-page='arena']")
     page.keyboard.press("Enter")
     page.wait_for_selector("main[data-page='arena'][data-ready='1']")
+
+
+MARK_CONTROLS = """() => {
+  const selector = 'a[href], button, input, select, textarea, summary, [tabindex]';
+  // checkVisibility: also false inside a closed <details> (its content is skipped, though it has boxes)
+  const visible = (el) => el.checkVisibility({ contentVisibilityAuto: true, visibilityProperty: true });
+  const found = [...document.querySelectorAll(selector)].filter((el) => visible(el) && !el.disabled
+    && el.getAttribute('tabindex') !== '-1' && !(el.type === 'hidden') && !el.closest('.skip'));
+  const groups = new Set();
+  let n = 0;
+  for (const el of found) {
+    if (el.type === 'radio') {  // a radio group is one tab stop
+      if (groups.has(el.name)) continue;
+      groups.add(el.name);
+    }
+    el.dataset.kb = String(n++);
+  }
+  return n;
+}"""
+
+
+def test_keyboard_alone_reaches_every_control_on_every_page(page, ui_server):
+    """Tab walks every visible, enabled control of each page (buttons, links, fields, the file picker): nothing
+    an action needs is reachable only by mouse."""
+    missed = {}
+    for name in PAGES:
+        open_page(page, ui_server, name)
+        page.wait_for_timeout(300)  # lists that load after the page has drawn (files, models, runs)
+        total = page.evaluate(MARK_CONTROLS)
+        reached: set[str] = set()
+        for _ in range(total * 2 + 20):
+            page.keyboard.press("Tab")
+            got = page.evaluate(
+                "(() => { const a = document.activeElement; const g = a && a.type === 'radio' ?"
+                " document.querySelector(`input[type=radio][name='${a.name}'][data-kb]`) : a;"
+                " return g && g.dataset ? g.dataset.kb : null; })()"
+            )
+            if got is not None:
+                reached.add(got)
+            if len(reached) == total:
+                break
+        if len(reached) < total:
+            missed[name] = page.evaluate(
+                "(got) => [...document.querySelectorAll('[data-kb]')].filter((el) => !got.includes(el.dataset.kb))"
+                ".slice(0, 5).map((el) => el.outerHTML.slice(0, 120))",
+                sorted(reached),
+            )
+    assert missed == {}
+    assert page.js_errors == []

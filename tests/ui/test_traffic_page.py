@@ -39,7 +39,7 @@ def test_the_table_lists_the_requests_and_a_filter_narrows_it(page, ui_server, a
     assert page.locator(ROWS).first.get_attribute("data-id") == asked[PROMPTS[-1]]  # newest first
     page.get_by_label("Text", exact=True).fill("首都")
     page.get_by_role("button", name="Apply filters").click()
-    page.wait_for_function("document.querySelectorAll('.traffic-log tbody tr').length === 1")
+    page.wait_for_function("() => document.querySelectorAll('.traffic-log tbody tr').length === 1")
     assert page.locator(ROWS).first.get_attribute("data-id") == asked["中国的首都是哪里？"]
     assert "q=" in page.url
     page.get_by_label("Since", exact=True).fill("yesterday")  # bad input: the CLI's own words
@@ -67,7 +67,7 @@ def test_thumbs_down_and_a_correction_are_saved_and_shown_after_reload(page, ui_
     assert "thumbs down" in row(page, target).locator(".traffic-fb").inner_text()
     page.get_by_label("Has a correction", exact=True).select_option("true")
     page.get_by_role("button", name="Apply filters").click()
-    page.wait_for_function("document.querySelectorAll('.traffic-log tbody tr').length === 1")
+    page.wait_for_function("() => document.querySelectorAll('.traffic-log tbody tr').length === 1")
     assert page.js_errors == []
 
 

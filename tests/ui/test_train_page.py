@@ -63,7 +63,7 @@ def test_recipe_form_to_a_trained_job(page, ui_server, tmp_path, monkeypatch):
     page.fill("#rf-method-r", "4")
     for key, value in {"max_steps": "40", "batch_size": "4", "logging_steps": "1", "eval_steps": "10"}.items():
         page.fill(f"#rf-train-{key}", value)
-    page.wait_for_function("document.querySelector('#train-yaml').textContent.includes('max_steps: 40')")
+    page.wait_for_function("() => document.querySelector('#train-yaml').textContent.includes('max_steps: 40')")
     shown = yaml.safe_load(page.text_content("#train-yaml"))
     assert shown["method"]["r"] == 4 and shown["train"]["batch_size"] == 4 and shown["model"] == ui_server.base_name
     assert shown["data"]["train"] == "data/chat.jsonl" and shown["train"]["scheduler"] == "cosine"  # defaults filled in
@@ -80,7 +80,7 @@ def test_recipe_form_to_a_trained_job(page, ui_server, tmp_path, monkeypatch):
     page.fill("#rf-method-name", "lora")
     page.wait_for_selector("#rf-method-r")
     page.fill("#rf-method-r", "4")
-    page.wait_for_function("document.querySelector('#train-yaml-error').childElementCount === 0")
+    page.wait_for_function("() => document.querySelector('#train-yaml-error').childElementCount === 0")
 
     # Launch with the keyboard alone.
     page.focus("#train-launch")
@@ -98,7 +98,7 @@ def test_recipe_form_to_a_trained_job(page, ui_server, tmp_path, monkeypatch):
     page.wait_for_selector("#job-status[data-status='queued'], #job-status[data-status='running']")
     wait_points(page, "loss", paused_at)  # the chart grows again while it runs
     wait_status(page, "succeeded")
-    page.wait_for_function("Number(document.querySelector('#chart-loss .chart').dataset.points) === 40")
+    page.wait_for_function("() => Number(document.querySelector('#chart-loss .chart').dataset.points) === 40")
     assert points(page, "lr") == 40 and points(page, "valid") >= 3
     assert page.text_content("#job-events li:first-child").strip().endswith("The job has successfully completed")
     assert page.text_content("#job-model").startswith("Model ft:")

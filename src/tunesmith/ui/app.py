@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
+from tunesmith.ui.headers import SecurityHeaders
 from tunesmith.ui.state import UiState
 from tunesmith.ui.tasks.service import attach as attach_tasks
 from tunesmith.ui.workspace import Workspace
@@ -28,7 +29,7 @@ def mount_ui(app: FastAPI, workspace: Workspace) -> FastAPI:
     app.state.upload_paths["/ui/api/data/upload"] = app.state.server.settings.max_upload_bytes
     for routes in (info, data, recipe, runs, datasets, tasks, configs, traffic):
         app.include_router(routes.router)
-    app.mount("/ui", StaticFiles(directory=STATIC, html=True), name="ui")
+    app.mount("/ui", SecurityHeaders(StaticFiles(directory=STATIC, html=True)), name="ui")
 
     @app.get("/", include_in_schema=False)
     def home() -> RedirectResponse:
