@@ -82,7 +82,7 @@ def get_file(request: Request, path: str) -> FileResponse:
 @router.get("/export/runs", response_model=ExportRuns)
 def export_runs(request: Request) -> ExportRuns:
     """Runs with a final model (`runs/*`, `jobs/*/run`), and the quant choices of each export format."""
-    return ExportRuns(data=finished_runs(ui_state(request).workspace.root), quants=quant_choices())
+    return ExportRuns(data=finished_runs(ui_state(request).workspace), quants=quant_choices())
 
 
 def _task(request: Request, task_id: str):

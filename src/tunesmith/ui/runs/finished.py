@@ -1,11 +1,13 @@
-"""The workspace's finished runs (a `final/` model): `runs/<name>` and `jobs/<job id>/run`, for export and eval."""
+"""The workspace's finished runs (a `final/` model): `runs/<name>` and `jobs/<job id>/run`, for export and eval.
+
+The same runs the Runs page finds (`runs.index.find_runs`), kept to those with a final model."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import yaml
 from pydantic import BaseModel
+
+from tunesmith.ui.runs.index import find_runs, read_recipe
+from tunesmith.ui.workspace import Workspace
 
 
 class FinishedRun(BaseModel):
@@ -15,32 +17,18 @@ class FinishedRun(BaseModel):
     modified: float
 
 
-def finished_runs(root: Path) -> list[FinishedRun]:
+def finished_runs(space: Workspace) -> list[FinishedRun]:
     """Runs with a final model, newest first."""
-    folders = [p for p in (root / "runs").glob("*") if p.is_dir()]
-    folders += [p for p in (root / "jobs").glob("*/run") if p.is_dir()]
-    found = []
-    for folder in folders:
-        final = folder / "final"
-        if (folder / "recipe.yaml").is_file() and final.is_dir():
-            name = folder.parent.name if folder.name == "run" and folder.parent.parent.name == "jobs" else folder.name
-            found.append(
-                FinishedRun(
-                    path=folder.relative_to(root).as_posix(),
-                    name=name,
-                    method=_method(folder / "recipe.yaml"),
-                    modified=final.stat().st_mtime,
-                )
-            )
+    found = [
+        FinishedRun(path=run.id, name=run.name, method=_method(read_recipe(run.run)[1]), modified=run.run.final.stat().st_mtime)
+        for run in find_runs(space)
+        if run.run.final.is_dir()
+    ]
     return sorted(found, key=lambda r: r.modified, reverse=True)
 
 
-def _method(recipe: Path) -> str | None:
-    try:
-        raw = yaml.safe_load(recipe.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError):
-        return None
-    method = raw.get("method") if isinstance(raw, dict) else None
+def _method(recipe: dict) -> str | None:
+    method = recipe.get("method")
     if isinstance(method, dict):
         method = method.get("name")
     return method if isinstance(method, str) else None
