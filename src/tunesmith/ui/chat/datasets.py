@@ -18,6 +18,7 @@ from tunesmith.data.formats import FormatOptions, to_messages
 from tunesmith.data.io import iter_jsonl
 from tunesmith.data.loading import detect_chat_format
 from tunesmith.errors import InputError
+from tunesmith.ui.data.files import count_lines, list_data_files
 from tunesmith.ui.workspace import OutsideWorkspace, Workspace
 
 SUFFIX = ".jsonl"
@@ -32,21 +33,13 @@ class DatasetFile:
 
 
 def list_datasets(space: Workspace) -> list[DatasetFile]:
-    """Every `*.jsonl` file under `data/` (hidden and temporary files left out), by path."""
-    root = space.area(AREA)
-    found = []
-    for file in sorted(root.rglob(f"*{SUFFIX}")):
-        relative = file.relative_to(root)
-        if any(part.startswith(".") for part in relative.parts) or not file.is_file():
-            continue
-        found.append(DatasetFile(space.relative(file), count_records(file)))
-    return found
-
-
-def count_records(file: Path) -> int:
-    """Non-blank lines (what the JSONL reader counts as records)."""
-    with file.open("rb") as f:
-        return sum(1 for line in f if line.strip())
+    """Every `*.jsonl` file under `data/` (hidden and temporary files left out), by path: the Data page's listing,
+    kept to the files a chat record can be appended to."""
+    found = [f for f in list_data_files(space) if Path(f.path).suffix == SUFFIX]
+    rows = [
+        DatasetFile(f.path, f.records if f.records is not None else count_lines(space.root / f.path)) for f in found
+    ]
+    return sorted(rows, key=lambda row: row.path)
 
 
 def target(space: Workspace, relative: str) -> Path:
