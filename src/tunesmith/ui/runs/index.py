@@ -14,6 +14,7 @@ import yaml
 
 from tunesmith.jobs.folder import job_folder
 from tunesmith.runs import RunDir, is_run_dir
+from tunesmith.ui.tasks.confine import inside, relative_text
 from tunesmith.ui.workspace import OutsideWorkspace, Workspace
 
 RECENT_SECONDS = 120  # an unfinished run whose metrics changed this recently (and no job says otherwise) is training
@@ -48,7 +49,7 @@ def find_runs(space: Workspace) -> list[FoundRun]:
     found = [FoundRun(space.relative(p), RunDir(p), None) for p in _children(space, space.area("runs"))]
     for folder in _children(space, space.area("jobs"), need_recipe=False):
         run = job_folder(space.fine_tuning_root, folder.name).run
-        if is_run_dir(run) and _inside(space, run):
+        if is_run_dir(run) and inside(space.root, run):
             found.append(FoundRun(space.relative(run), RunDir(run), folder.name))
     return found
 
@@ -68,17 +69,8 @@ def find_run(space: Workspace, given: str) -> FoundRun:
 def _children(space: Workspace, folder: Path, need_recipe: bool = True) -> list[Path]:
     if not folder.is_dir():
         return []
-    paths = sorted(p for p in folder.iterdir() if p.is_dir() and _inside(space, p))
+    paths = sorted(p for p in folder.iterdir() if p.is_dir() and inside(space.root, p))
     return [p for p in paths if is_run_dir(p)] if need_recipe else paths
-
-
-def _inside(space: Workspace, path: Path) -> bool:
-    """Whether `path` (after symlinks) stays in the workspace: a link out of it is no run of ours."""
-    try:
-        space.relative(path)
-    except ValueError:
-        return False
-    return True
 
 
 def read_recipe(run: RunDir) -> tuple[str, dict[str, Any]]:
@@ -118,6 +110,4 @@ def scrub(value: Any, space: Workspace) -> Any:
         return [scrub(v, space) for v in value]
     if not isinstance(value, str):
         return value
-    root = str(space.root)
-    text = value.replace(root + "/", "").replace(root, ".")
-    return _ABSOLUTE.sub(lambda m: "…/" + m.group("last"), text)
+    return _ABSOLUTE.sub(lambda m: "…/" + m.group("last"), relative_text(space.root, value))

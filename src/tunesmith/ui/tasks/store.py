@@ -13,6 +13,7 @@ from pydantic import BaseModel
 
 from tunesmith.atomic import write_text
 from tunesmith.serve.errors import redact_paths
+from tunesmith.ui.tasks.confine import relative_text
 
 Status = Literal["queued", "running", "succeeded", "failed", "cancelled"]
 DONE = ("succeeded", "failed", "cancelled")
@@ -127,8 +128,7 @@ class TaskStore:
 
     def scrub(self, text: str) -> str:
         """`text` with the workspace named `.` and any other server path hidden."""
-        text = text.replace(str(self.root) + "/", "").replace(str(self.root), ".")
-        return redact_paths(text)
+        return redact_paths(relative_text(self.root, text))
 
 
 def _whole_chars(raw: bytes) -> int:
