@@ -20,7 +20,9 @@ class FinishedRun(BaseModel):
 def finished_runs(space: Workspace) -> list[FinishedRun]:
     """Runs with a final model, newest first."""
     found = [
-        FinishedRun(path=run.id, name=run.name, method=_method(read_recipe(run.run)[1]), modified=run.run.final.stat().st_mtime)
+        FinishedRun(
+            path=run.id, name=run.name, method=_method(read_recipe(run.run)[1]), modified=run.run.final.stat().st_mtime
+        )
         for run in find_runs(space)
         if run.run.final.is_dir()
     ]
