@@ -12,6 +12,7 @@ from typing import Annotated, Literal, Union, get_args
 
 from pydantic import Field, field_validator, model_validator
 
+from tunesmith.config.moe import MoeConfig, moe_dropout, moe_problem
 from tunesmith.config.section import Section
 
 # PEFT initialisations that need no data or extra config and reload exactly: PEFT redoes PiSSA's / OLoRA's split of
@@ -205,6 +206,8 @@ class LoraConfig(MethodBase):
     """LoRA+: the B matrices learn this many times faster than A; None: off."""
     modules_to_save: list[str] | None = None
     """Extra modules trained in full and saved with the adapter (e.g. lm_head); None: none."""
+    moe: MoeConfig | None = None
+    """Mixture-of-experts models: LoRA on attention and/or experts, router frozen or trained, aux-loss weight."""
 
     @field_validator("init_lora_weights")
     @classmethod
@@ -217,6 +220,17 @@ class LoraConfig(MethodBase):
                 "numbers when it loads the adapter; use pissa (exact SVD)"
             )
         raise ValueError(f"expected true, false, {', '.join(INIT_CHOICES)}")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _moe_dropout(cls, data):
+        return moe_dropout(data)  # LoRA on experts: dropout 0 unless the recipe sets it (config/moe.py)
+
+    @model_validator(mode="after")
+    def _moe_fits(self) -> LoraConfig:
+        if self.moe is not None and (problem := moe_problem(self)):
+            raise ValueError(problem)
+        return self
 
 
 class OftConfig(MethodBase):

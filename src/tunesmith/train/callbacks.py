@@ -61,7 +61,7 @@ class ReportProgress(TrainerCallback):
         self.progress.update("train", state.global_step)
 
     def on_log(self, args, state, control, logs=None, **kwargs):
-        for key in ("loss", "eval_loss"):
+        for key in ("loss", "eval_loss", "aux_loss", "expert_load_max"):  # the last two: MoE models
             if logs and key in logs:
                 self.info[key] = float(logs[key])  # shown to 4 significant digits by whoever renders it
 
@@ -88,11 +88,16 @@ class StopWhenCancelled(TrainerCallback):
 
 
 def run_callbacks(job: TrainJob, progress: Progress) -> list[TrainerCallback]:
-    """What every run records: metrics.jsonl, progress, TensorBoard, and the L2-SP pull when the recipe asks."""
+    """What every run records: metrics.jsonl, progress, TensorBoard, the L2-SP pull when the recipe asks, and on a
+    mixture-of-experts model the expert load (first, so the share it adds to each log reaches metrics.jsonl)."""
     from torch.utils.tensorboard import SummaryWriter
     from transformers.integrations import TensorBoardCallback
 
+    from tunesmith.train.moe_load import expert_load_callback
+
+    load = expert_load_callback(job.model, job.run.root)
     callbacks = [
+        *([load] if load is not None else []),
         MetricsLog(job.run.metrics),
         ReportProgress(progress),
         TensorBoardCallback(SummaryWriter(str(job.run.tensorboard))),

@@ -6,20 +6,30 @@ from tunesmith.config.methods import LoraConfig as Config
 from tunesmith.train.methods.base import Method
 
 
-def peft_config(cfg: Config):
-    """The PEFT `LoraConfig` for these recipe keys (names kept as PEFT's, `alpha` → `lora_alpha`)."""
+def peft_config(cfg: Config, model=None):
+    """The PEFT `LoraConfig` for these recipe keys (names kept as PEFT's, `alpha` → `lora_alpha`).
+
+    With `moe` the targets come from `model`'s layout instead (train/moe.py): attention modules, the experts' 3-D
+    weights as `target_parameters`, a trainable router in `modules_to_save`."""
     from peft import LoraConfig
 
+    targets = {"target_modules": cfg.target_modules, "modules_to_save": cfg.modules_to_save}
+    if cfg.moe is not None:
+        from tunesmith.train.moe import lora_targets
+
+        if model is None:
+            raise ValueError("LoRA with moe settings needs the model to find its experts")
+        found = lora_targets(model, cfg.moe, cfg.modules_to_save)
+        targets = {**vars(found)}
     return LoraConfig(
         r=cfg.r,
         lora_alpha=cfg.alpha,
         lora_dropout=cfg.dropout,
-        target_modules=cfg.target_modules,
         use_dora=cfg.use_dora,
         use_rslora=cfg.use_rslora,
         init_lora_weights=cfg.init_lora_weights,
-        modules_to_save=cfg.modules_to_save,
         task_type="CAUSAL_LM",
+        **targets,
     )
 
 
@@ -31,7 +41,15 @@ def apply(model, cfg: Config, plan=None):
     """
     from tunesmith.train.methods._peft import wrap
 
-    return wrap(model, peft_config(cfg))
+    config = peft_config(cfg, model)  # with moe: refuses a model without experts
+    if cfg.moe is None:
+        return wrap(model, config)
+    from tunesmith.train.moe import check_adapted, set_aux_loss_coef
+
+    set_aux_loss_coef(model, cfg.moe.aux_loss_coef)  # TRL's trainers add the aux loss at this weight
+    model = wrap(model, config)
+    check_adapted(model, cfg.moe)
+    return model
 
 
 def optimizer(model, cfg: Config, plan):

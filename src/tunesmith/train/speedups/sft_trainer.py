@@ -36,6 +36,8 @@ class SpeedSFTTrainer(SFTTrainer):
     def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
         if self.kernel_per_batch:
             use_kernel_for(self.model, inputs["input_ids"].shape[-1], self._eager)
+        if self.aux_loss_enabled:  # a MoE model's load-balancing loss: TRL's own loss adds and logs it
+            return super().compute_loss(model, inputs, return_outputs, num_items_in_batch)
         if return_outputs or self.compute_loss_func is not None or not applies(self.model, inputs):
             return super().compute_loss(model, inputs, return_outputs, num_items_in_batch)
         mode = "train" if self.model.training else "eval"
