@@ -114,6 +114,25 @@ def serve_command(
     rag_template: Path = typer.Option(
         None, "--rag-template", help="A file with the prompt template: {context} and {question} (default: RAFT's)."
     ),
+    router: bool = typer.Option(
+        False,
+        "--router",
+        help='Serve model "auto": each request goes to the adapter whose training prompts (from its run\'s recipe) '
+        "its last user message resembles most; the `x-tunesmith-routed-to` header and `model` say which.",
+    ),
+    router_fallback: str = typer.Option(
+        None,
+        "--router-fallback",
+        help="With --router: send requests unlike every adapter's training prompts to this model (the base's name "
+        "or an adapter's) instead.",
+    ),
+    router_min_similarity: float = typer.Option(
+        0.5,
+        "--router-min-similarity",
+        min=-1.0,
+        max=1.0,
+        help="With --router-fallback: the least cosine similarity to an adapter's nearest training prompt to use it.",
+    ),
 ) -> None:
     """Serve MODEL and its adapters with the OpenAI API (/v1/chat/completions, /v1/completions, /v1/models)."""
     from tunesmith.errors import InputError
@@ -164,6 +183,9 @@ def serve_command(
         rag=rag,
         rag_k=rag_k,
         rag_template=rag_template,
+        router=router,
+        router_fallback=router_fallback,
+        router_min_similarity=router_min_similarity,
     )
     extend = None
     if space is not None:

@@ -47,13 +47,18 @@ async def load_adapter(body: AdapterLoad, request: Request) -> AdapterStatus:
         log.warning("adapter %s did not load: %s", body.name, exc)
         message = "The adapter could not be loaded onto the served model; the server's log says why."
         raise invalid(message, "path", "adapter_load_failed") from None
+    if server.router is not None:  # `serve --router`: refit on the new adapter's training prompts
+        await run_in_threadpool(server.router.add, body.name, folder)
     return AdapterStatus(name=body.name, loaded=True)
 
 
 @router.delete("/adapters/{name}", response_model=AdapterStatus)
 async def unload_adapter(name: str, request: Request) -> AdapterStatus:
     """Detach the adapter `name`; requests already queued for it fail with 404."""
-    await _in_thread(request.app.state.server.backend.unload_adapter, name)
+    server = request.app.state.server
+    await _in_thread(server.backend.unload_adapter, name)
+    if server.router is not None:
+        await run_in_threadpool(server.router.remove, name)
     return AdapterStatus(name=name, loaded=False)
 
 

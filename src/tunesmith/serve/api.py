@@ -10,6 +10,7 @@ from starlette.concurrency import run_in_threadpool
 from tunesmith.serve.completions import respond
 from tunesmith.serve.context import Caller, RequestContext
 from tunesmith.serve.errors import ERROR_RESPONSES, APIError, invalid, model_not_found, too_many
+from tunesmith.serve.router import AUTO
 from tunesmith.serve.schemas import (
     ChatCompletion,
     ChatCompletionRequest,
@@ -71,7 +72,10 @@ def list_models(request: Request, who: Caller = Depends(caller)) -> ModelList:
     srv = server(request)
     mine = srv.fine_tuning.visible if srv.fine_tuning is not None else (lambda name, key: True)
     models = [m for m in srv.backend.models() if mine(m.name, who.key_id)]
-    return ModelList(data=[ModelCard(id=m.name, created=srv.started, parent=m.parent) for m in models])
+    cards = [ModelCard(id=m.name, created=srv.started, parent=m.parent) for m in models]
+    if srv.router is not None and AUTO not in {m.name for m in models}:  # `--router`: "auto" picks an adapter
+        cards.append(ModelCard(id=AUTO, created=srv.started))
+    return ModelList(data=cards)
 
 
 @router.get("/v1/models/{name:path}", response_model=ModelCard)
@@ -81,6 +85,8 @@ def get_model(name: str, request: Request, who: Caller = Depends(caller)) -> Mod
     for m in srv.backend.models():
         if m.name == name:
             return ModelCard(id=m.name, created=srv.started, parent=m.parent)
+    if name == AUTO and srv.router is not None:
+        return ModelCard(id=AUTO, created=srv.started)
     raise model_not_found(name)
 
 

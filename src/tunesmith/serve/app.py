@@ -20,6 +20,7 @@ from tunesmith.serve.keys import ApiKey, key_id, merge_keys
 from tunesmith.serve.limits import BodyLimit
 from tunesmith.serve.metrics import ServeMetrics
 from tunesmith.serve.retrieval import Retrieval
+from tunesmith.serve.router import AdapterRouter
 from tunesmith.serve.store import Store
 
 
@@ -60,6 +61,7 @@ class Server:
     started: int = field(default_factory=lambda: int(time.time()))
     fine_tuning: FineTuning | None = None  # the files and jobs routes, when the server fine-tunes
     retrieval: Retrieval | None = None  # `--rag`: models that answer with chunks retrieved from an index
+    router: AdapterRouter | None = None  # `--router`: requests for `model: "auto"` go to the adapter it picks
 
 
 def create_app(
@@ -68,6 +70,7 @@ def create_app(
     settings: ServerSettings | None = None,
     fine_tuning: FineTuning | None = None,
     retrieval: Retrieval | None = None,
+    router: AdapterRouter | None = None,
 ) -> FastAPI:
     """The app; the backend's workers and the job runner start and stop with it (the store stays the caller's)."""
     settings = settings or ServerSettings()
@@ -91,7 +94,15 @@ def create_app(
     limiter = RateLimiter(settings.rate_limit)
     feedback_limiter = RateLimiter(settings.feedback_rate_limit)
     app.state.server = Server(
-        backend, store, settings, limiter, metrics, feedback_limiter, fine_tuning=fine_tuning, retrieval=retrieval
+        backend,
+        store,
+        settings,
+        limiter,
+        metrics,
+        feedback_limiter,
+        fine_tuning=fine_tuning,
+        retrieval=retrieval,
+        router=router,
     )
     install_handlers(app)
     for routes in (api, admin, files_api, jobs_api):

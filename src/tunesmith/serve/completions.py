@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import anyio
-from fastapi.responses import StreamingResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
@@ -21,6 +21,8 @@ from tunesmith.errors import InputError
 from tunesmith.serve.backends.base import Delta, Finish, Generation, GenerationRequest, Sampling
 from tunesmith.serve.context import RequestContext
 from tunesmith.serve.errors import APIError, invalid
+from tunesmith.serve.router import HEADER, Route
+from tunesmith.serve.router_requests import routed_request
 from tunesmith.serve.schemas import (
     UNSUPPORTED,
     AssistantMessage,
@@ -91,6 +93,7 @@ class Exchange:
     tools: ToolUse | None = None
     retrieved: dict | None = None  # `serve --rag`: the index build, chunk ids and scores (log meta)
     citations: list[Citation] | None = None
+    routed: Route | None = None  # `model: "auto"`: where the router sent it (the context names the model that answers)
 
     def response(self) -> ChatCompletion | Completion:
         """The whole response, in OpenAI's `chat.completion` or `text_completion` shape."""
@@ -123,6 +126,8 @@ class Exchange:
             meta["user"] = body.user
         if self.retrieved is not None:
             meta["rag"] = self.retrieved
+        if self.routed is not None:
+            meta["router"] = self.routed.log_meta()
         return LoggedRequest(
             id=ctx.id,
             endpoint=ctx.endpoint,
@@ -194,6 +199,7 @@ async def respond(
 ) -> ChatCompletion | Completion | StreamingResponse:
     """Submit the request to the backend, then answer it whole or streamed; either way it is logged and counted."""
     try:
+        ctx, body, routed = await routed_request(server, ctx, body)
         tools = tool_use(body) if isinstance(body, ChatCompletionRequest) else None
         request = to_generation_request(body, server.settings.max_tokens, tools)
         wanted = body.retrieval if isinstance(body, ChatCompletionRequest) else None
@@ -204,7 +210,7 @@ async def respond(
         label = ctx.model if ctx.model in known else "unknown"  # never a label per made-up name
         server.metrics.observe(label, ctx.endpoint, exc.status)
         raise
-    exchange = Exchange(ctx, body, request, Answer(generation), tools, *retrieved)
+    exchange = Exchange(ctx, body, request, Answer(generation), tools, *retrieved, routed=routed)
     if body.stream:
         return stream(server, exchange)
     try:
@@ -215,6 +221,9 @@ async def respond(
         server.metrics.observe(ctx.model, ctx.endpoint, getattr(exc, "status", 500))
         raise
     await finish(server, exchange)
+    if routed is not None:  # the header says who answered (the body's `model` says it too)
+        headers = {HEADER: routed.model}
+        return JSONResponse(exchange.response().model_dump(mode="json", by_alias=True), headers=headers)
     return exchange.response()
 
 
@@ -333,7 +342,8 @@ def stream(server: Server, exchange: Exchange) -> StreamingResponse:
                 with anyio.CancelScope(shield=True):
                     await commit_log(server, exchange.log_entry(status, error), quiet=True)
 
-    return StreamingResponse(events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
+    headers = {"Cache-Control": "no-cache"} | ({HEADER: exchange.routed.model} if exchange.routed else {})
+    return StreamingResponse(events(), media_type="text/event-stream", headers=headers)
 
 
 async def commit_log(server: Server, entry: LoggedRequest, quiet: bool = False) -> None:

@@ -51,6 +51,9 @@ class ServeOptions:
     rag: list[str] = field(default_factory=list)  # INDEX (every model) or MODEL=INDEX: answer with retrieved chunks
     rag_k: int = 4  # chunks put into each retrieving request
     rag_template: Path | None = None  # a file holding the prompt template ({context}, {question})
+    router: bool = False  # `model: "auto"` picks an adapter per request (serve/router.py)
+    router_fallback: str | None = None  # where the router sends requests unlike every adapter's training prompts
+    router_min_similarity: float = 0.5  # with a fallback: the least similarity to an adapter's prompts to use it
 
 
 def build(options: ServeOptions, progress: Progress = SILENT):
@@ -72,7 +75,16 @@ def build(options: ServeOptions, progress: Progress = SILENT):
         torch.set_num_threads(options.threads)  # process-wide: the generation worker starts with this many
     if options.fine_tuning is not None and options.upstream:
         raise InputError("--fine-tuning", "proxy mode (--upstream) has no local model to fine-tune")
-    backend = upstream_backend(options, progress) if options.upstream else local_backend(options, progress)
+    if options.router_fallback is not None and not options.router:
+        raise InputError("--router-fallback", "only a server started with --router routes requests")
+    if options.router and options.upstream:
+        raise InputError("--router", "proxy mode (--upstream) serves no adapters to route between")
+    served = None
+    if options.upstream:
+        backend = upstream_backend(options, progress)
+    else:
+        backend, served = local_served(options, progress)
+    router = _router(options, backend, served.adapters, progress) if served is not None and options.router else None
     store = Store(options.store)
     fine_tuning = None
     if options.fine_tuning is not None:
@@ -95,7 +107,7 @@ def build(options: ServeOptions, progress: Progress = SILENT):
     )
     if not keys and not _is_loopback(options.host):
         progress.note(f"warning: serving on {options.host} without API keys: anyone who can reach it can use it")
-    return create_app(backend, store, settings, fine_tuning, retrieval), store
+    return create_app(backend, store, settings, fine_tuning, retrieval, router), store
 
 
 def adapter_roots(given: list[Path]) -> tuple[Path, ...]:
@@ -120,8 +132,33 @@ def _retrieval(options: ServeOptions, models: set[str]):
     return open_retrieval(options.rag, options.rag_k, template, models)
 
 
+def _router(options: ServeOptions, backend, folders: dict[str, Path], progress: Progress):
+    """`--router`: the adapter router, fitted on the served adapters' training prompts (or read from its cache)."""
+    from tunesmith.serve.router import AUTO, AdapterRouter, RouterSettings
+
+    names = {m.name for m in backend.models()}
+    if AUTO in names:
+        raise InputError("--router", f"a served model is named '{AUTO}', the name that asks the router; rename it")
+    settings = RouterSettings(options.router_fallback, options.router_min_similarity)
+    router = AdapterRouter(backend.base_name, settings, progress)
+    router.check_fallback(names)
+    router.set_adapters(folders)
+    if router.router is None:
+        progress.note(f"Router: no adapter to route to yet; '{AUTO}' goes to {settings.fallback or backend.base_name}")
+    else:
+        router.warm()
+        fitted = router.router
+        progress.note(f"Router: '{AUTO}' picks one of {', '.join(fitted.names)} ({fitted.kind}, {router.key[:12]})")
+    return router
+
+
 def local_backend(options: ServeOptions, progress: Progress = SILENT):
     """The transformers, vLLM or llama.cpp backend for MODEL and its adapters."""
+    return local_served(options, progress)[0]
+
+
+def local_served(options: ServeOptions, progress: Progress = SILENT):
+    """(backend, plan): the local backend and what it serves (the base and adapter folders by name)."""
     from tunesmith.serve.adapters import parse_adapter_option, plan, registered
 
     if options.backend not in BACKENDS:
@@ -153,21 +190,22 @@ def local_backend(options: ServeOptions, progress: Progress = SILENT):
     if options.backend == "vllm":
         from tunesmith.serve.backends.vllm import VLLMBackend
 
-        return VLLMBackend(served, queue_size=options.queue_size, max_batch=options.max_batch)
+        return VLLMBackend(served, queue_size=options.queue_size, max_batch=options.max_batch), served
     if options.backend == "llama.cpp":
         from tunesmith.serve.backends.llama_cpp import DEFAULT_QUANT, LlamaCppBackend
 
         quant = options.quant or DEFAULT_QUANT
-        return LlamaCppBackend(served, options.queue_size, quant, options.gguf, options.threads, progress)
+        return LlamaCppBackend(served, options.queue_size, quant, options.gguf, options.threads, progress), served
     from tunesmith.serve.backends.transformers import TransformersBackend
 
-    return TransformersBackend(
+    backend = TransformersBackend(
         served,
         options.queue_size,
         options.max_batch or 8,
         max_loaded=options.max_loaded_adapters,
         mix_adapters=options.mix_adapters,
     )
+    return backend, served
 
 
 def upstream_backend(options: ServeOptions, progress: Progress = SILENT):
