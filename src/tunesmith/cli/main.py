@@ -14,6 +14,7 @@ from tunesmith.cli import (
     data,
     evaluation,
     export,
+    federate,
     flywheel,
     jobs,
     logs,
@@ -62,6 +63,7 @@ app.command("serve")(serve.serve_command)
 app.add_typer(logs.app, name="logs")
 app.add_typer(jobs.app, name="jobs")
 app.command("flywheel")(flywheel.flywheel_command)
+app.command("federate")(federate.federate_command)
 app.command("arena")(arena.arena_command)
 app.command("advise")(advise.advise_command)
 app.command("ui")(ui.ui_command)
