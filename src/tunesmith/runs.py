@@ -52,8 +52,10 @@ class RunDir:
         return self.root / "eval"
 
     def is_adapter(self) -> bool:
-        """Whether `final/` holds an adapter (PEFT's, or tunesmith's bottleneck adapter) rather than a model."""
-        return (self.final / "adapter_config.json").is_file() or (self.final / "bottleneck_adapter.json").is_file()
+        """Whether `final/` holds an adapter (PEFT's, tunesmith's bottleneck adapter or adapter gate) rather than a
+        model."""
+        markers = ("adapter_config.json", "bottleneck_adapter.json", "adapter_gate.json")
+        return any((self.final / marker).is_file() for marker in markers)
 
     def last_checkpoint(self) -> Path | None:
         """The newest `checkpoint-N` folder that finished writing, if any."""

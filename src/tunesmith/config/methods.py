@@ -344,6 +344,20 @@ class VeraConfig(MethodBase):
     """Extra modules trained in full and saved with the adapter (e.g. lm_head); None: none."""
 
 
+class XloraConfig(MethodBase):
+    """A learned gate over finished LoRA runs on this recipe's base (X-LoRA-style, built in the open: see
+    docs/mixtures.md); only the gate trains, the adapters stay frozen."""
+
+    name: Literal["xlora"] = "xlora"
+    """The method: picks which of the keys below apply."""
+    adapters: list[str] = Field(min_length=2)
+    """Finished LoRA run directories whose adapters the gate mixes (two or more, trained on this recipe's model)."""
+    layerwise: bool = False
+    """One weight per adapter for every LoRA module (X-LoRA's layerwise_scalings); false: one set for all modules."""
+    temperature: float = Field(1.0, gt=0)
+    """Softmax temperature of the gate (X-LoRA's softmax_temperature); lower gives sharper mixtures."""
+
+
 MethodConfig = Annotated[
     Union[  # noqa: UP007 - one member a line, so the list of methods reads like one
         AdaloraConfig,
@@ -364,6 +378,7 @@ MethodConfig = Annotated[
         PromptTuningConfig,
         QloraConfig,
         VeraConfig,
+        XloraConfig,
     ],
     Field(discriminator="name"),
 ]

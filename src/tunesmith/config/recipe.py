@@ -295,6 +295,7 @@ PATH_KEYS = (
     ("output", "dir"),
     ("train", "deepspeed"),
     ("data", "rag", "index"),
+    ("method", "adapters"),  # method xlora: the runs its gate mixes
 )
 MODEL_KEYS = (("model",), ("stage", "teacher"))
 

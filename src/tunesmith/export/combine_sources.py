@@ -75,6 +75,7 @@ def _source(run_path: Path, label: str, progress: Progress) -> Source:
     """One run, refused unless it holds a plain LoRA adapter for a causal LM that PEFT can combine."""
     from peft import PeftConfig, PeftType, TaskType
 
+    from tunesmith.models.adapter_gate import is_gate_folder
     from tunesmith.models.bottleneck import is_adapter_folder
 
     run, where = open_run(run_path), str(run_path)
@@ -88,6 +89,8 @@ def _source(run_path: Path, label: str, progress: Progress) -> Source:
         )
     if is_adapter_folder(run.final):
         raise InputError(where, f"method '{method}' adds bottleneck layers; only LoRA adapters (lora, qlora) combine")
+    if is_gate_folder(run.final):
+        raise InputError(where, f"method '{method}' is a learned gate over other runs; name those runs instead")
     config = PeftConfig.from_pretrained(str(run.final))
     if config.peft_type != PeftType.LORA:
         raise InputError(

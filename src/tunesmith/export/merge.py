@@ -41,10 +41,13 @@ def check_mergeable(run_dir: str | Path, adapter: Path) -> None:
     from peft import PeftConfig
 
     from tunesmith.config import load_recipe
+    from tunesmith.models.adapter_gate import is_gate_folder
     from tunesmith.models.bottleneck import is_adapter_folder
 
     if is_adapter_folder(adapter):
         what = "bottleneck layers"
+    elif is_gate_folder(adapter):
+        what = "a learned gate that mixes its adapters token by token"
     elif PeftConfig.from_pretrained(str(adapter)).is_prompt_learning:
         what = "trained virtual tokens or attention prefixes"
     else:

@@ -110,11 +110,15 @@ def load_with_score_head(
 
 
 def _attach_adapter(model, folder: Path):
-    """A PEFT adapter through PEFT; a tunesmith bottleneck adapter (method `adapter`) is added in place."""
+    """A PEFT adapter through PEFT; a tunesmith bottleneck adapter (method `adapter`) is added in place; a learned
+    gate over LoRA adapters (method `xlora`) loads its adapters through PEFT, with the gate."""
+    from tunesmith.models.adapter_gate import is_gate_folder, load_gate
     from tunesmith.models.bottleneck import is_adapter_folder, load_adapter
 
     if is_adapter_folder(folder):
         return load_adapter(model, folder)
+    if is_gate_folder(folder):
+        return load_gate(model, folder)
     from peft import PeftModel
 
     return PeftModel.from_pretrained(model, folder)

@@ -30,10 +30,12 @@ from typing import Any
 
 import torch
 
+from tunesmith.models.adapter_gate import is_gate_folder
 from tunesmith.models.bottleneck import is_adapter_folder
 
 BASE_ROW = "__base__"  # PEFT's name for "no adapter" in a mixed batch's `adapter_names`
 BOTTLENECK = "bottleneck"
+GATE = "gate"  # method xlora: several LoRA adapters and the learned gate that mixes them, in a group of its own
 PREFIX = "PREFIX_TUNING"  # prefix tuning and P-tuning v2: key/value prefixes handed to the model as a cache
 # LoRA initialisations that change the base layer's weights when the adapter is loaded (everything but random ones)
 _WEIGHTS_KEEPING_INITS = (True, False, "gaussian", "orthogonal", "eva")
@@ -57,6 +59,8 @@ def adapter_kind(folder: str | Path) -> Kind:
     """Read the adapter's config in `folder` (no weights) and say how it is served."""
     if is_adapter_folder(folder):
         return Kind(BOTTLENECK, alone=True)
+    if is_gate_folder(folder):
+        return Kind(GATE, alone=True)
     config = json.loads((Path(folder) / "adapter_config.json").read_text(encoding="utf-8"))
     family = str(config.get("peft_type", "LORA")).upper()
     if family != "LORA":
@@ -140,7 +144,7 @@ class AdapterGroups:
             raise ValueError(f"adapters {sorted(wanted)} are not in one group")
         group = self.groups[groups.pop()]
         if len(wanted) == 1 and None not in names:
-            if group.kind.family == BOTTLENECK:
+            if group.kind.family in (BOTTLENECK, GATE):
                 return group.model, batch
             group.model.set_adapter(next(iter(wanted)))
             if group.kind.family == PREFIX:
@@ -171,6 +175,10 @@ def _first_load(base, name: str, folder: Path, kind: Kind):
         from tunesmith.models.bottleneck import load_adapter
 
         return load_adapter(shared_view(base), folder)
+    if kind.family == GATE:
+        from tunesmith.models.adapter_gate import load_gate
+
+        return load_gate(shared_view(base), folder)
     from peft import PeftModel
 
     model = copy.deepcopy(base) if kind.alone else shared_view(base)
