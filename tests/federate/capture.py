@@ -4,6 +4,7 @@ exact bytes of every object Flower ships for it."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +12,7 @@ import numpy as np
 
 def capture_mod(folder: Path):
     """A mod writing, per reply, `<client-index>-<round>.bin` (all serialized bytes), `.npz` (the arrays) and
-    `.json` (the record kinds and the metrics)."""
+    `.json` (the record kinds, the metrics and the client process's niceness)."""
     folder = Path(folder)
 
     def mod(message, context, call_next):
@@ -25,7 +26,8 @@ def capture_mod(folder: Path):
         arrays = next(iter(reply.content.array_records.values()))
         np.savez(folder / f"{stem}.npz", **{name: array.numpy() for name, array in arrays.items()})
         kinds = {key: type(record).__name__ for key, record in reply.content.items()}
-        (folder / f"{stem}.json").write_text(json.dumps({"records": kinds, "metrics": dict(metrics)}))
+        found = {"records": kinds, "metrics": dict(metrics), "niceness": os.nice(0)}
+        (folder / f"{stem}.json").write_text(json.dumps(found))
         return reply
 
     return mod

@@ -5,6 +5,7 @@ clips and reports ε. One Ray start per run, so these few tests share runs where
 from __future__ import annotations
 
 import json
+import os
 import sys
 
 import numpy as np
@@ -81,6 +82,11 @@ def test_no_training_record_leaves_a_client(fedavg):
         assert len(blob) > sum(arrays[n].nbytes for n in names)  # the capture saw the tensors themselves
         for text in (CANARY, "What color is the sky", "Capital of France"):
             assert text.encode("utf-8") not in blob and text.encode("utf-16-le") not in blob
+
+
+def test_simulated_clients_train_at_the_callers_priority_not_rays_plus_15(fedavg):
+    replies = sorted(fedavg[2].glob("*.json"))
+    assert replies and {json.loads(p.read_text())["niceness"] for p in replies} == {os.nice(0)}
 
 
 def test_a_rerun_continues_after_the_last_finished_round(fedavg):

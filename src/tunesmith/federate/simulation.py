@@ -15,9 +15,16 @@ def quiet_flower() -> None:
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
 
 
+def clients_at_our_priority() -> None:
+    """Ray starts its workers 15 niceness steps below the driver (RAY_worker_niceness), so on a machine doing
+    anything else the simulated clients, which do all the training, get the CPU last; run them at ours."""
+    os.environ.setdefault("RAY_worker_niceness", "0")
+
+
 def run_simulated(plan: ServerPlan, kept: list[str], mods: list | None = None) -> None:
     """Run the plan's remaining rounds with one simulated SuperNode per kept client (behind `mods`, if any)."""
     quiet_flower()
+    clients_at_our_priority()
     from flwr.serverapp import ServerApp
     from flwr.simulation import run_simulation
 
