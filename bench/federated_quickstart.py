@@ -68,14 +68,13 @@ def overrides(train_file: Path, steps: int, out: Path, name: str) -> list[str]:
         f"data.train={train_file}",
         "data.validation_split=0.0",
         f"train.max_steps={steps}",
-        f"train.warmup_ratio={0.05}",
         "eval.forgetting_probe=false",
         f"output.dir={out}",
         f"output.name={name}",
     ]
 
 
-def train_arm(files, train_file: Path, steps: int, out: Path, name: str) -> Path:
+def train_arm(train_file: Path, steps: int, out: Path, name: str) -> Path:
     """A centralised or single-client LoRA run (skipped when its folder already holds a finished run)."""
     from tunesmith.config import load_recipe
     from tunesmith.train.run import train
@@ -156,13 +155,13 @@ def main() -> None:
     files = split(out)
     steps = args.rounds * args.local_steps
     arms = args.arms.split(",")
-    rows: list[tuple[str, dict, str]] = []
+    rows: list[tuple[str, dict]] = []
     if "central" in arms:
-        rows.append(("centralised", score(train_arm(files, files["all"]["train"], steps, out, "central"), files), ""))
+        rows.append(("centralised", score(train_arm(files["all"]["train"], steps, out, "central"), files)))
     if "alone" in arms:
         for name in CLIENTS:
-            run = train_arm(files, files[name]["train"], steps, out, f"alone-{name}")
-            rows.append((f"{name} alone", score(run, files), ""))
+            run = train_arm(files[name]["train"], steps, out, f"alone-{name}")
+            rows.append((f"{name} alone", score(run, files)))
     fed_arms = {
         "fedavg": {"aggregation": {"strategy": "fedavg", "weighting": "examples"}},
         "fedprox": {"aggregation": {"strategy": "fedprox", "proximal_mu": args.proximal_mu, "weighting": "examples"}},
@@ -175,13 +174,13 @@ def main() -> None:
     for arm, extra in fed_arms.items():
         if arm in arms:
             run, summaries[arm] = federated_arm(files, out, arm, args.rounds, args.local_steps, extra)
-            rows.append((arm, score(run, files), ""))
+            rows.append((arm, score(run, files)))
     counts = {name: len(read_jsonl(files[name]["train"])) for name in CLIENTS}
     print(f"command: python bench/federated_quickstart.py {' '.join(sys.argv[1:])}")
     print(f"clients (train records): {counts}; {args.rounds} rounds × {args.local_steps} local steps, batch 8\n")
     print("| arm | overall | " + " | ".join(CLIENTS) + " |")
     print("|---|---|" + "---|" * len(CLIENTS))
-    for label, found, _ in rows:
+    for label, found in rows:
         print(f"| {label} | {cell(found['overall'])} | " + " | ".join(cell(found[c]) for c in CLIENTS) + " |")
     for arm, summary in summaries.items():
         print(f"\n{arm}: {json.dumps(summary, ensure_ascii=False)}")
