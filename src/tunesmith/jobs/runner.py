@@ -160,6 +160,11 @@ class JobRunner:
             )
         with self._lock:
             self.running[job.id] = Running(job.id, process, slot)
+        # A cancel or pause that came after `_fill` marked the job running, but before the worker was registered,
+        # found no worker to signal: it is in the store, so pass it on now (a second SIGTERM is harmless).
+        stored = self.store.get_job(job.id, any_key=True)
+        if stored is not None and stored.stop in ("cancel", "pause"):
+            process.send_signal(signal.SIGTERM)
 
     def _reap(self) -> None:
         with self._lock:
