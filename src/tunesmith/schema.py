@@ -104,9 +104,11 @@ def _distinct(errors: list[dict]) -> list[dict]:
 
 
 def _is_union_member(part: Any) -> bool:
-    """Whether a location part names a union member pydantic tried (`ZeroConfig`, `str`, `list[str]`)."""
+    """Whether a location part names a union member pydantic tried (`ZeroConfig`, `str`, `list[str]`,
+    `constrained-int`)."""
     text = str(part)
-    return isinstance(part, str) and (text[:1].isupper() or text in _TYPE_NAMES or "[" in text)
+    constrained = text.startswith("constrained-")  # `Annotated[float, Field(gt=0)] | Literal["auto"]`
+    return isinstance(part, str) and (text[:1].isupper() or text in _TYPE_NAMES or "[" in text or constrained)
 
 
 _TYPE_NAMES = {"str", "int", "float", "bool", "none", "bytes", "dict", "list", "tuple", "set"}

@@ -30,11 +30,15 @@ def trainer(tmp_path):
     store.close()
 
 
-def test_method_object_keeps_openai_shape():
+def test_method_object_keeps_openai_shape(tiny_model_dir):
     cfg = recipe(Path("t.jsonl"), train={"epochs": 2, "batch_size": 4, "learning_rate": 1e-4})
+    cfg.model = str(tiny_model_dir)  # the served base: the multiplier is of LoRA's auto rate for its size (2e-3)
     method = recipe_method_object(cfg)
     assert method["type"] == "supervised"
-    assert method["supervised"]["hyperparameters"] == {"n_epochs": 2, "batch_size": 4, "learning_rate_multiplier": 0.5}
+    hyperparameters = {"n_epochs": 2, "batch_size": 4, "learning_rate_multiplier": pytest.approx(0.05)}
+    assert method["supervised"]["hyperparameters"] == hyperparameters
+    auto = recipe_method_object(recipe(Path("t.jsonl")))["supervised"]["hyperparameters"]
+    assert auto == {"n_epochs": "auto", "batch_size": "auto", "learning_rate_multiplier": "auto"}  # the run resolves
     assert method["tunesmith"] == {"method": "lora", "stage": "sft", "max_steps": -1}
     dpo = recipe_method_object(recipe(Path("t.jsonl"), stage={"name": "dpo", "beta": 0.2}))
     assert dpo["type"] == "dpo" and dpo["dpo"]["hyperparameters"]["beta"] == 0.2
@@ -44,8 +48,10 @@ def test_total_steps_follow_max_steps_or_epochs_after_the_split():
     assert recipe_total_steps(recipe(Path("t.jsonl"), train={"max_steps": 7}), 100) == 7
     # 24 examples, 10% held out (3): 21 train, batch 4 -> 6 batches an epoch, 2 epochs
     assert recipe_total_steps(recipe(Path("t.jsonl"), train={"epochs": 2, "batch_size": 4}), 24) == 12
-    split_off = recipe(Path("t.jsonl"), data={"train": "t.jsonl", "validation_split": 0.0}, train={"batch_size": 8})
-    assert recipe_total_steps(split_off, 24) == 3
+    whole = {"train": "t.jsonl", "validation_split": 0.0}
+    assert recipe_total_steps(recipe(Path("t.jsonl"), data=whole, train={"batch_size": 8, "epochs": 1}), 24) == 3
+    # auto: batch at most a tenth of the 24 examples (2), epochs to show about 1,000 examples (at most 10)
+    assert recipe_total_steps(recipe(Path("t.jsonl"), data=whole), 24) == 120
 
 
 def test_recipe_job_is_queued_with_its_run_in_the_job_folder(tmp_path, trainer):

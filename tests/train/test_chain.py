@@ -38,7 +38,7 @@ def chain_file(tmp_path, tiny_model_dir, chat_file, **top):
 def test_sft_then_dpo_trains_one_adapter_through_both_stages(tmp_path, tiny_model_dir, chat_file):
     recipes = load_chain(chain_file(tmp_path, tiny_model_dir, chat_file))
     assert [r.stage.name for r in recipes] == ["sft", "dpo"]
-    assert recipes[1].train.learning_rate == 2e-4 and recipes[0].train.learning_rate == 1e-2  # stage overlays
+    assert recipes[1].train.learning_rate == "auto" and recipes[0].train.learning_rate == 1e-2  # stage overlays
     root, results = train_chain(recipes)
     sft, dpo = (RunDir(r.run_dir) for r in recipes)
     assert root == tmp_path / "runs" / "align" and sft.root == root / "stages" / "1-sft"

@@ -72,7 +72,7 @@ def test_schema_has_every_section_with_defaults_and_descriptions(ui_server):
     assert set(schema["properties"]) >= {"model", "data", "method", "stage", "train", "eval", "output"}
     assert schema["properties"]["method"]["discriminator"]["propertyName"] == "name"
     assert schema["properties"]["method"]["default"]["name"] == "lora"
-    assert schema["$defs"]["TrainConfig"]["properties"]["learning_rate"]["default"] == 2e-4
+    assert schema["$defs"]["TrainConfig"]["properties"]["learning_rate"]["default"] == "auto"
     missing: list[str] = []
     for name, node in schema["$defs"].items():
         described(schema, node, name, missing)

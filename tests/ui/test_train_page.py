@@ -68,7 +68,7 @@ def test_recipe_form_to_a_trained_job(page, ui_server, tmp_path, monkeypatch):
     assert shown["method"]["r"] == 4 and shown["train"]["batch_size"] == 4 and shown["model"] == ui_server.base_name
     assert shown["data"]["train"] == "data/chat.jsonl" and shown["train"]["scheduler"] == "cosine"  # defaults filled in
     help_text = page.text_content("#rf-train-learning_rate-help")
-    assert "learning rate" in help_text.lower() and "0.0002" in help_text
+    assert "learning rate" in help_text.lower() and "auto" in help_text  # its default, explained
 
     # An unknown method name: the same words as `tunesmith train` for the same recipe.
     page.fill("#rf-method-name", "lorra")

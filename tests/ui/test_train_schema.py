@@ -41,7 +41,7 @@ def test_every_recipe_key_has_a_description():
 
 def test_the_schema_shows_defaults_even_of_sections_made_by_a_factory():
     schema = recipe_schema()
-    assert schema["properties"]["train"]["default"]["learning_rate"] == 2e-4
+    assert schema["properties"]["train"]["default"]["learning_rate"] == "auto"
     assert schema["properties"]["stage"]["default"] == {"name": "sft"}
     lora = schema["$defs"]["LoraConfig"]["properties"]
     assert lora["r"]["default"] == 16 and lora["r"]["description"]

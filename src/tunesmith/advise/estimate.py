@@ -35,7 +35,7 @@ class Request:
     precision: str = "auto"
     frozen_weights: str = "auto"
     pad_to_multiple_of: int | None = 8
-    epochs: float = 1.0
+    epochs: float | str = "auto"  # "auto": as training resolves it from the examples (train/auto.py)
     max_steps: int = -1
     seed: int = 42
 
@@ -137,8 +137,11 @@ def planned_steps(request: Request, examples: int) -> int:
     """Optimizer steps, as training counts them (tunesmith.train.setup.training_plan)."""
     if request.max_steps > 0:
         return request.max_steps
+    from tunesmith.train.auto import epochs_for
+
+    epochs = epochs_for(examples) if request.epochs == "auto" else request.epochs
     per_epoch = max(1, math.ceil(examples / request.batch_size) // request.gradient_accumulation)
-    return max(1, math.ceil(per_epoch * request.epochs))
+    return max(1, math.ceil(per_epoch * epochs))
 
 
 def _bf16(device: Device | Gpu | str) -> bool:

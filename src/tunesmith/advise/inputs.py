@@ -49,7 +49,7 @@ def recipe_request(recipe: Recipe) -> Request:
         method=recipe.method,
         stage=recipe.stage.name,
         max_length=t.max_length,
-        batch_size=t.batch_size,
+        batch_size=Request.batch_size if t.batch_size == "auto" else t.batch_size,  # auto's CPU batch
         gradient_accumulation=t.gradient_accumulation,
         checkpointing=t.activation_checkpointing,
         precision=t.precision,

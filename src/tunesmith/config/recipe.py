@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import Field, PrivateAttr, ValidationError, field_validator, model_validator
@@ -83,17 +83,24 @@ class ZeroConfig(Section):
     """Offload the parameters; ZeRO-3 only: parameters in CPU memory between uses."""
 
 
+Auto = Literal["auto"]
+
+
 class TrainConfig(Section):
-    epochs: float = Field(1.0, gt=0)
-    """Passes over the training data (fractions allowed); ignored when max_steps is set."""
+    # bounds sit on the number alone: on the union, pydantic would apply them to "auto" too
+    epochs: Annotated[float, Field(gt=0)] | Auto = "auto"
+    """Passes over the training data (fractions allowed); ignored when max_steps is set; auto: enough to show the model
+    about 1,000 examples, at least 1 and at most 10 passes (train/auto.py)."""
     max_steps: int = Field(-1, ge=-1)
     """Optimizer steps to train; -1 trains for `epochs` instead."""
-    batch_size: int = Field(8, ge=1)
-    """Examples per device per forward pass."""
+    batch_size: Annotated[int, Field(ge=1)] | Auto = "auto"
+    """Examples per device per forward pass; auto: 8 on CPU, 16 on GPU, halved while a batch of average records
+    passes the token budget (4,096 CPU, 16,384 GPU) and at most a tenth of the examples (train/auto.py)."""
     gradient_accumulation: int = Field(1, ge=1)
     """Forward passes summed into one optimizer step (effective batch = batch_size × this × devices)."""
-    learning_rate: float = Field(2e-4, gt=0)
-    """Peak learning rate of the optimizer (AdamW)."""
+    learning_rate: Annotated[float, Field(gt=0)] | Auto = "auto"
+    """Peak learning rate of the optimizer (AdamW); auto: the method's rate at 135M parameters, scaled by the model's
+    size and the stage (train/auto.py)."""
     scheduler: Literal["linear", "cosine", "constant", "constant_with_warmup", "polynomial"] = "cosine"
     """How the learning rate changes over the run after warmup."""
     warmup_ratio: float = Field(0.05, ge=0, le=1)

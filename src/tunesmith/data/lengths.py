@@ -30,11 +30,13 @@ class Overlong:
     longest: int = 0
     first: tuple[str, int] | None = None  # (where, length) of the first overlong record, in file order
     dropped: int = 0
+    tokens: int = 0  # tokens training sees, each record cut at max_length
 
     def add(self, where: str, length: int, mask: list[int] | None = None) -> bool:
         """Count one record of `length` tokens (`mask`: 1 on the tokens trained on, if known); True if over."""
         self.records += 1
         self.longest = max(self.longest, length)
+        self.tokens += min(length, self.max_length)
         if length <= self.max_length:
             return False
         self.overlong += 1
@@ -72,6 +74,11 @@ class LengthLimit:
     overlong: str = "truncate"
     progress: Progress = SILENT
     found: dict[str, Overlong] = field(default_factory=dict)
+
+    def mean_tokens(self) -> float | None:
+        """Tokens per measured record, each cut at max_length (None before any file is measured)."""
+        records = sum(counts.records for counts in self.found.values())
+        return sum(counts.tokens for counts in self.found.values()) / records if records else None
 
     def __call__(self, source: str, rows: list[dict]) -> list[dict]:
         """`rows` as training will see them: all (truncate), the ones within the limit (drop), or InputError."""

@@ -66,7 +66,8 @@ def initial_adapter(recipe: Recipe, folder: Path, progress: Progress = SILENT) -
     from tunesmith.train.stages import find_stage
 
     stage, method = find_stage(recipe.stage.name), find_method(recipe.method.name)
-    plan = TrainingPlan(total_steps=max(1, recipe.train.max_steps), learning_rate=recipe.train.learning_rate)
+    rate = recipe.train.learning_rate  # unread while applying the method; the sites resolve `auto` as they train
+    plan = TrainingPlan(total_steps=max(1, recipe.train.max_steps), learning_rate=0.0 if rate == "auto" else rate)
     model = load_model_for(recipe, stage, method, plan, "fp32", None, progress)
     tokenizer = load_tokenizer(resolve_model(recipe.model, progress))
     with atomic_dir(folder) as tmp:

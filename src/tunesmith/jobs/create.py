@@ -69,7 +69,7 @@ def create_job(trainer: Trainer, request: JobRequest, key_id: str | None) -> Job
     if request.validation_file is not None:
         validation = _own_file(trainer, request.validation_file, key_id, "validation_file")
         _checked(trainer, validation, method.type, "validation_file")
-    hyperparameters = resolve_hyperparameters(method, stats.examples)
+    hyperparameters = resolve_hyperparameters(method, stats.examples, stats.tokens)
     method_obj = method_object(method, hyperparameters)
     if method.type == "reinforcement":
         from tunesmith.jobs.graders import check_grader

@@ -1,9 +1,9 @@
 """A fine-tuning job request in OpenAI's vocabulary, its `"auto"` hyperparameters resolved, and the recipe it runs.
 
-`"auto"` resolves through tunesmith's own defaults, from the training file's size:
-- `batch_size`: a tenth of the examples, between 1 and 8 (8 is the recipe default);
+`"auto"` resolves through the recipes' own `auto` rules (train/auto.py), from the training file and the base:
+- `batch_size`: 8 on CPU, 16 on a GPU, halved to the token budget and to a tenth of the examples;
 - `n_epochs`: enough to show the model about 1,000 examples, between 1 and 10;
-- `learning_rate_multiplier`: 1, times the recipe's default learning rate (2e-4 for LoRA);
+- `learning_rate_multiplier`: 1, times LoRA's `auto` rate for the served base's size and the job's stage;
 - `beta` (dpo): 0.1, the dpo stage's default.
 The job object then shows these numbers, as OpenAI's does. Every job trains a LoRA adapter (the recipe defaults:
 r 16, alpha 32, all linear layers) on the served base model, with a checkpoint at the end of every epoch.
@@ -19,16 +19,17 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator
 
-from tunesmith.config import Recipe, TrainConfig, validate_recipe
+from tunesmith.config import Recipe, validate_recipe
 from tunesmith.config.stages import DpoConfig
+from tunesmith.models.size import parameter_count
 from tunesmith.schema import Strict
+from tunesmith.train import auto
+from tunesmith.train.precision import has_cuda
 
 Auto = Literal["auto"]
 METHOD_TYPES = ("supervised", "dpo", "reinforcement")
 SUFFIX = re.compile(r"[A-Za-z0-9_-]{1,64}")
-EXAMPLES_SEEN = 1000  # what `n_epochs: auto` aims for
-DEFAULT_BATCH = TrainConfig.model_fields["batch_size"].default
-DEFAULT_LR = TrainConfig.model_fields["learning_rate"].default
+STAGES = {"supervised": "sft", "dpo": "dpo", "reinforcement": "grpo"}  # the stage each job type trains
 DEFAULT_BETA = DpoConfig.model_fields["beta"].default
 
 
@@ -118,14 +119,16 @@ class JobRequest(Strict):
         return Method(type="supervised", supervised=Supervised(hyperparameters=self.hyperparameters))
 
 
-def resolve_hyperparameters(method: Method, examples: int) -> dict[str, Any]:
-    """The method's hyperparameters with every "auto" replaced by the number tunesmith will use."""
+def resolve_hyperparameters(method: Method, examples: int, tokens: int = 0) -> dict[str, Any]:
+    """The method's hyperparameters with every "auto" replaced by the number tunesmith will use (`tokens`: the
+    training file's, for the batch's token budget)."""
     given = method.settings().hyperparameters
     values = given.model_dump()
+    work = job_workload(method.type, 0, examples, tokens)
     if values["batch_size"] == "auto":
-        values["batch_size"] = max(1, min(DEFAULT_BATCH, examples // 10))
+        values["batch_size"] = auto.batch_size(work)
     if values["n_epochs"] == "auto":
-        values["n_epochs"] = max(1, min(10, round(EXAMPLES_SEEN / max(examples, 1))))
+        values["n_epochs"] = int(auto.epochs(work))
     if values["learning_rate_multiplier"] == "auto":
         values["learning_rate_multiplier"] = 1.0
     if values.get("beta") == "auto":
@@ -135,6 +138,17 @@ def resolve_hyperparameters(method: Method, examples: int) -> dict[str, Any]:
     if method.type == "reinforcement":  # TRL's batch counts completions, whole groups of them
         values["batch_size"] = math.lcm(values["batch_size"], generations(values))
     return values
+
+
+def job_workload(kind: str, parameters: int, examples: int, tokens: int = 0) -> auto.Workload:
+    """What `auto` resolves from for a job: a LoRA adapter, the job type's stage, on this server's device."""
+    mean = tokens / examples if tokens and examples else None
+    return auto.Workload("lora", STAGES[kind], parameters, examples, mean, has_cuda())
+
+
+def base_learning_rate(kind: str, base: str) -> float:
+    """The rate `learning_rate_multiplier` multiplies: LoRA's `auto` rate for the served base and the job's stage."""
+    return auto.learning_rate(job_workload(kind, parameter_count(base), 1))
 
 
 def generations(hyperparameters: dict[str, Any]) -> int:
@@ -177,7 +191,7 @@ def build_recipe(
         "train": {
             "epochs": hp["n_epochs"],
             "batch_size": hp["batch_size"],
-            "learning_rate": DEFAULT_LR * hp["learning_rate_multiplier"],
+            "learning_rate": float(f"{base_learning_rate(kind, base) * hp['learning_rate_multiplier']:.3g}"),
             "seed": seed,
             "logging_steps": 1,
             "eval_steps": per_epoch,
@@ -215,11 +229,12 @@ def recipe_method_object(recipe: Recipe) -> dict[str, Any]:
     """OpenAI's `method` object for a job that runs a whole recipe: `dpo` for the dpo stage, else `supervised`, with
     the recipe's numbers as hyperparameters and its method and stage under `tunesmith` (the recipe says the rest)."""
     kind = "dpo" if recipe.stage.name == "dpo" else "supervised"
-    epochs = recipe.train.epochs
-    hyperparameters: dict[str, Any] = {
-        "n_epochs": int(epochs) if float(epochs).is_integer() else epochs,
-        "batch_size": recipe.train.batch_size,
-        "learning_rate_multiplier": recipe.train.learning_rate / DEFAULT_LR,
+    t = recipe.train
+    rate = t.learning_rate
+    hyperparameters: dict[str, Any] = {  # "auto" stays "auto": the run resolves it and logs the numbers
+        "n_epochs": int(t.epochs) if t.epochs != "auto" and float(t.epochs).is_integer() else t.epochs,
+        "batch_size": t.batch_size,
+        "learning_rate_multiplier": rate if rate == "auto" else rate / base_learning_rate(kind, recipe.model),
     }
     if kind == "dpo":
         hyperparameters["beta"] = recipe.stage.beta
@@ -237,5 +252,8 @@ def recipe_total_steps(recipe: Recipe, examples: int) -> int:
     if t.max_steps > 0:
         return t.max_steps
     held_out = math.ceil(examples * recipe.data.validation_split) if recipe.data.validation is None else 0
-    batches = math.ceil(max(examples - held_out, 1) / t.batch_size)
-    return max(1, math.ceil(max(batches // t.gradient_accumulation, 1) * t.epochs))
+    work = auto.workload(recipe, 0, max(examples - held_out, 1), None, has_cuda())
+    batch = auto.batch_size(work) if t.batch_size == "auto" else t.batch_size
+    epochs = auto.epochs(work) if t.epochs == "auto" else t.epochs
+    batches = math.ceil(max(examples - held_out, 1) / batch)
+    return max(1, math.ceil(max(batches // t.gradient_accumulation, 1) * epochs))

@@ -30,6 +30,7 @@ from tunesmith.train.setup import (
     load_tokenizer_for,
     open_run_dir,
     training_plan,
+    with_auto_values,
     with_replay,
     with_tool_format,
 )
@@ -80,6 +81,7 @@ def train(
     lengths = length_limit(recipe, tokenizer, progress)  # chat records over train.max_length: counted, reported
     data = load_stage_data(recipe, stage, lengths)
     data = with_replay(data, recipe, progress)
+    recipe = with_auto_values(recipe, len(data.train), lengths, progress)
     plan = training_plan(recipe, len(data.train))
 
     data = with_tool_format(data, tokenizer, recipe.train.cache_tokenized)

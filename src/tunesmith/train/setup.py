@@ -17,10 +17,11 @@ from tunesmith.data.training import Chat, TrainingData, load_training_data
 from tunesmith.errors import InputError
 from tunesmith.models.loading import load_tokenizer
 from tunesmith.models.resolve import resolve_model
+from tunesmith.models.size import parameter_count
 from tunesmith.models.templates import training_template
 from tunesmith.progress import Progress
 from tunesmith.runs import RunDir, checkpoint_step, read_jsonl
-from tunesmith.train import distributed
+from tunesmith.train import auto, distributed
 from tunesmith.train.methods import Method, TrainingPlan
 from tunesmith.train.precision import frozen_weights, has_cuda, resolve_precision, trainable_in_float32
 from tunesmith.train.sharding import check_gpu_only
@@ -95,6 +96,20 @@ def load_stage_data(recipe: Recipe, stage: Stage | None = None, lengths: LengthL
 def length_limit(recipe: Recipe, tokenizer, progress: Progress) -> LengthLimit:
     """What the run does with chat records longer than `train.max_length` tokens of `tokenizer`."""
     return LengthLimit(tokenizer, recipe.train.max_length, recipe.train.overlong, progress)
+
+
+def with_auto_values(recipe: Recipe, train_examples: int, lengths: LengthLimit, progress: Progress) -> Recipe:
+    """The recipe with its `auto` train values resolved (train/auto.py); each value and its reasons are noted, and
+    the run directory's recipe.yaml gets the numbers."""
+    t = recipe.train
+    if "auto" not in (t.learning_rate, t.batch_size, t.epochs):
+        return recipe
+    parameters = parameter_count(resolve_model(recipe.model, progress))
+    work = auto.workload(recipe, parameters, train_examples, lengths.mean_tokens(), has_cuda())
+    recipe, notes = auto.resolve(recipe, work)
+    for note in notes:
+        progress.note(note)
+    return recipe
 
 
 def training_plan(recipe: Recipe, train_examples: int) -> TrainingPlan:

@@ -16,19 +16,20 @@ export function deref(schema, node) {
 
 // The JSON types a key takes (through anyOf and $ref), plus its enum values and whether it is a nested model.
 function describe(schema, prop) {
-  const types = new Set(); let options = null, nested = false;
+  const types = new Set(); let options = null, nested = false, free = false;
   const visit = (node) => {
     node = deref(schema, node);
     if (node.anyOf || node.oneOf) { (node.anyOf || node.oneOf).forEach(visit); return; }
     if (node.enum) { options = [...(options || []), ...node.enum]; node.enum.forEach((v) => types.add(v === null ? 'null' : typeof v === 'number' ? 'number' : typeof v)); return; }
     if (node.const !== undefined) { options = [...(options || []), node.const]; types.add(typeof node.const); return; }
     if (node.properties) nested = true;
+    if (node.type && node.type !== 'null') free = true;  // any value of a type, beside the named ones ("auto")
     types.add(node.type || 'object');
   };
   visit(prop);
   const scalar = [...types].filter((x) => x !== 'null');
   if (scalar.length === 1 && scalar[0] === 'boolean') return { kind: 'bool', types };
-  if (options && scalar.every((x) => x === 'string' || x === 'number')) return { kind: 'enum', options, types };
+  if (options && !free && scalar.every((x) => x === 'string' || x === 'number')) return { kind: 'enum', options, types };
   return { kind: nested || types.has('object') || types.has('array') ? 'json' : 'text', types };
 }
 
