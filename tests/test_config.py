@@ -94,7 +94,7 @@ def test_every_shipped_recipe_validates(path):
     from tunesmith.train.chain import is_chain, load_chain
 
     for recipe in load_chain(path) if is_chain(path) else [load_recipe(path)]:
-        assert (ROOT / recipe.data.train).is_file()
+        assert (ROOT / recipe.data.train).exists()  # a file, or a folder of documents (pretrain)
         if recipe.eval.file:
             assert (ROOT / recipe.eval.file).is_file()
 
