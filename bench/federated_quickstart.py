@@ -137,6 +137,19 @@ def score(run: Path, files) -> dict[str, dict]:
     return scores
 
 
+def epsilons(noises: list[float], sites: int, rounds: int, delta: float = 1e-5) -> list[tuple[float, float]]:
+    """(noise multiplier, ε) as the federation's accountant reports it: client-level, every site every round."""
+    from flwr.serverapp import GaussianPrivacyEvent, NeighboringRelation, PrivacyConfig, RdpAccountant, SamplingMethod
+
+    found = []
+    for noise in noises:
+        privacy = PrivacyConfig(delta, sites, NeighboringRelation.ADD_OR_REMOVE_ONE, SamplingMethod.NO_AMPLIFICATION)
+        accountant = RdpAccountant(privacy)
+        accountant.compose(GaussianPrivacyEvent(noise, sites, sites), count=rounds)
+        found.append((noise, accountant.get_epsilon(delta)))
+    return found
+
+
 def cell(found: dict) -> str:
     return f"{found['mean']:.3f} ({found['low']:.2f}–{found['high']:.2f})"
 
@@ -150,7 +163,15 @@ def main() -> None:
     parser.add_argument("--noise", type=float, default=0.001, help="DP arm: Gaussian noise multiplier")
     parser.add_argument("--clip", type=float, default=1.0, help="DP arm: clipping norm of each client's update")
     parser.add_argument("--arms", default="central,alone,fedavg,fedprox,fedavg_dp")
+    parser.add_argument("--epsilons", help="only print ε for these comma-separated noise multipliers, and exit")
     args = parser.parse_args()
+    if args.epsilons:
+        where = f"{len(CLIENTS)} sites, {args.rounds} rounds, δ 1e-5"
+        print(f"| noise multiplier | ε ({where}) | noise std on the mean update |")
+        print("|---|---|---|")
+        for noise, epsilon in epsilons([float(x) for x in args.epsilons.split(",")], len(CLIENTS), args.rounds):
+            print(f"| {noise:g} | {epsilon:,.1f} | {noise * args.clip / len(CLIENTS):g} |")
+        return
     out = args.out.resolve()
     files = split(out)
     steps = args.rounds * args.local_steps
