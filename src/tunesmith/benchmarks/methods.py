@@ -39,9 +39,9 @@ METHOD_VARIANTS: dict[str, tuple[dict, float]] = {
     "ln_tuning": ({"name": "ln_tuning"}, 1e-3),
     "adapter": ({"name": "adapter"}, 1e-3),
     "prompt_tuning": ({"name": "prompt_tuning"}, 3e-2),
-    "prefix_tuning": ({"name": "prefix_tuning"}, 1e-2),
+    "prefix_tuning": ({"name": "prefix_tuning"}, 1e-4),  # through the MLP: one step moves every prefix ~200x lr
     "p_tuning": ({"name": "p_tuning"}, 1e-2),
-    "p_tuning_v2": ({"name": "p_tuning_v2"}, 2e-3),
+    "p_tuning_v2": ({"name": "p_tuning_v2"}, 1e-2),
 }
 
 

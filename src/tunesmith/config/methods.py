@@ -19,6 +19,12 @@ from tunesmith.config.section import Section
 # the base weights when it loads the adapter, so only the deterministic ones are offered (no `pissa_niter_N`).
 INIT_CHOICES = ("gaussian", "orthogonal", "pissa", "olora")
 
+# Prefix tuning's and P-tuning v2's default start: a plain instruction-like text, task-agnostic; its keys and values
+# in the frozen model are a prefix the model already knows how to attend to (train/methods/_prefix_init.py).
+PREFIX_INIT_TEXT = (
+    "Read the request below carefully and answer it exactly as asked, in the format it asks for, and nothing more."
+)
+
 
 class MethodBase(Section):
     """Base of every method's keys: `name` picks the method."""
@@ -284,6 +290,8 @@ class PTuningV2Config(MethodBase):
     """The method: picks which of the keys below apply."""
     num_virtual_tokens: int = Field(20, ge=1)
     """How many trained virtual tokens are prepended."""
+    init_text: str | None = Field(PREFIX_INIT_TEXT, min_length=1)
+    """The prefixes start as the keys and values of this text's first tokens (repeated if short); None: N(0, 1)."""
 
 
 class PrefixTuningConfig(MethodBase):
@@ -294,7 +302,20 @@ class PrefixTuningConfig(MethodBase):
     prefix_projection: bool = True
     """Reparameterise the prefix through an MLP; Li & Liang's reparameterisation; false is `p_tuning_v2`."""
     encoder_hidden_size: int | None = Field(None, ge=1)
-    """Width of the prefix MLP; the MLP's width; None: the model's hidden size."""
+    """Width of the prefix MLP; None: the model's hidden size (at least num_virtual_tokens, for init_text)."""
+    init_text: str | None = Field(PREFIX_INIT_TEXT, min_length=1)
+    """The prefixes start as the keys and values of this text's first tokens (repeated if short), the MLP fitted to
+    give them exactly; None: PEFT's random start."""
+
+    @model_validator(mode="after")
+    def _wide_enough(self) -> PrefixTuningConfig:
+        narrow = self.encoder_hidden_size is not None and self.encoder_hidden_size < self.num_virtual_tokens
+        if self.prefix_projection and self.init_text is not None and narrow:
+            raise ValueError(
+                "encoder_hidden_size must be at least num_virtual_tokens for the MLP to reproduce init_text's "
+                "keys and values (or set init_text: null)"
+            )
+        return self
 
 
 class PromptTuningConfig(MethodBase):

@@ -35,8 +35,8 @@ REFERENCE_RATES: dict[str, float] = {
     "ia3": 1e-2,  # IA3 (Liu et al.): 3e-3 with Adafactor; vectors only
     "prompt_tuning": 3e-2,  # Lester et al.: 0.3 with Adafactor; soft prompts barely move at LoRA's rate
     "p_tuning": 1e-2,
-    "prefix_tuning": 1e-2,
-    "p_tuning_v2": 2e-3,
+    "prefix_tuning": 1e-4,  # through the MLP one Adam step moves a prefix value ~200× the rate (docs/recipes.md)
+    "p_tuning_v2": 1e-2,  # prefixes from real keys and values; 10 dev steps (docs/recipes.md)
     "xlora": 5e-3,  # the learned gate over frozen adapters (bench/lora_mixture.py)
     "freeze": 1e-4,  # measured: the top layers' full weights
     "full": 5e-5,  # measured: 0.976 (134.5M parameters trained)

@@ -8,11 +8,18 @@ def task_type(model) -> str:
     return "SEQ_CLS" if type(model).__name__.endswith("ForSequenceClassification") else "CAUSAL_LM"
 
 
-def wrap(model, config):
-    """`get_peft_model` with the config's task type set from the model (PEFT then also trains a SEQ_CLS score head)."""
+def wrap(model, config, state=None):
+    """`get_peft_model` with the config's task type set from the model (PEFT then also trains a SEQ_CLS score head).
+
+    With a `state` (a `_resumable.CheckpointState`), checkpoints also keep what the method needs to train on from
+    them, where PEFT's own files are not enough (prefix tuning's MLP, p-tuning's encoder, AdaLoRA's allocator)."""
+    config.task_type = task_type(model)
+    if state is not None:
+        from tunesmith.train.methods._resumable import wrap_resumable
+
+        return wrap_resumable(model, config, state)
     from peft import get_peft_model
 
-    config.task_type = task_type(model)
     return get_peft_model(model, config)
 
 

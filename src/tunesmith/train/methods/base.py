@@ -48,11 +48,6 @@ def reloads(cfg: Any) -> bool:
     return True
 
 
-def never_reloads(cfg: Any) -> bool:
-    """PEFT cannot load these checkpoints back into a training model (see _no_reload.py)."""
-    return False
-
-
 @dataclass(frozen=True)
 class Method(Generic[C]):
     """A fine-tuning method: which parameters train, and what the run must do for that.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tunesmith.config.methods import PTuningConfig as Config
-from tunesmith.train.methods.base import Method, never_reloads
+from tunesmith.train.methods.base import Method
 
 
 def peft_config(cfg: Config, model):
@@ -21,17 +21,12 @@ def peft_config(cfg: Config, model):
 
 
 def apply(model, cfg: Config, plan=None):
-    """Wrap `model` with a prompt encoder; the saved adapter keeps only the virtual tokens it produces."""
+    """Wrap `model` with a prompt encoder; the saved adapter keeps only the virtual tokens it produces, and each
+    checkpoint also the encoder's own weights, so keep-best and resume work (_resumable.py)."""
     from tunesmith.train.methods._peft import wrap
+    from tunesmith.train.methods._resumable import ENCODER_STATE
 
-    return wrap(model, peft_config(cfg, model))
-
-
-def callbacks(model, cfg: Config, plan):
-    """Stop a run that would reload a checkpoint (keep-best, resume), which PEFT cannot do for p-tuning."""
-    from tunesmith.train.methods._no_reload import no_reload_guard
-
-    return [no_reload_guard("p_tuning")]
+    return wrap(model, peft_config(cfg, model), ENCODER_STATE)
 
 
-METHOD = Method(apply=apply, callbacks=callbacks, checkpoints_reload=never_reloads)
+METHOD = Method(apply=apply)

@@ -8,11 +8,10 @@ from tunesmith.train.methods.base import Method
 
 
 def apply(model, cfg: Config, plan=None):
-    """Wrap `model` with per-layer key/value prompts trained directly (no reparameterisation MLP)."""
-    from tunesmith.train.methods._peft import wrap
-
+    """Wrap `model` with per-layer key/value prompts trained directly (no reparameterisation MLP), started from
+    `init_text`'s keys and values."""
     prefix = prefix_tuning.Config(num_virtual_tokens=cfg.num_virtual_tokens, prefix_projection=False)
-    return wrap(model, prefix_tuning.peft_config(prefix, model))
+    return prefix_tuning.wrap_prefixes(model, prefix_tuning.peft_config(prefix, model), cfg.init_text)
 
 
 METHOD = Method(apply=apply)
