@@ -42,6 +42,8 @@ def generate(
     the progress bar (e.g. which model answers which set)."""
     import torch
 
+    from tunesmith.models.prefix import generation_inputs
+
     prompts = render_prompts(tokenizer, conversations, tools)
     order = sorted(range(len(prompts)), key=lambda i: -len(prompts[i]))
     replies: list[str] = [""] * len(prompts)
@@ -52,9 +54,10 @@ def generate(
         batch = order[start : start + batch_size]
         enc = tokenizer([prompts[i] for i in batch], return_tensors="pt", padding=True, add_special_tokens=False)
         enc = enc.to(model.device)
+        runner, inputs = generation_inputs(model, dict(enc))  # a prefix adapter's prefix goes in as the cache
         with torch.inference_mode():
-            out = model.generate(
-                **enc,
+            out = runner.generate(
+                **inputs,
                 max_new_tokens=max_new_tokens,
                 pad_token_id=tokenizer.pad_token_id,
                 **sampling,

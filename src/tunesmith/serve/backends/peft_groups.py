@@ -13,30 +13,25 @@ of the weights, so the rewrite touches nobody else.
 Within the LoRA group, plain LoRA adapters (not DoRA) mix in one batch: PEFT's `adapter_names` routes each row
 through its own adapter (or through none with "__base__"). Every other group runs one adapter per batch.
 
-Prefix tuning (and P-tuning v2, which is prefix tuning) is generated here, not by `PeftModel.generate`: PEFT 0.21
-hands the prefix to `generate` as `past_key_values`, which transformers 5.25 (whose argument is `cache`) ignores, so
-the adapter would silently answer as the base. We pass PEFT's own prefix cache (`get_prompt`) under the name the
-model's `forward` takes (`cache_argument`), with the prefix's positions added to the attention mask.
+Prefix tuning (and P-tuning v2, which is prefix tuning) is generated through its base with the prefix as the cache,
+not by `PeftModel.generate`, which drops the prefix (models/prefix.py says why).
 """
 
 from __future__ import annotations
 
 import copy
-import inspect
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import torch
-
 from tunesmith.models.adapter_gate import is_gate_folder
 from tunesmith.models.bottleneck import is_adapter_folder
+from tunesmith.models.prefix import PREFIX, prefix_inputs
 
 BASE_ROW = "__base__"  # PEFT's name for "no adapter" in a mixed batch's `adapter_names`
 BOTTLENECK = "bottleneck"
 GATE = "gate"  # method xlora: several LoRA adapters and the learned gate that mixes them, in a group of its own
-PREFIX = "PREFIX_TUNING"  # prefix tuning and P-tuning v2: key/value prefixes handed to the model as a cache
 # LoRA initialisations that change the base layer's weights when the adapter is loaded (everything but random ones)
 _WEIGHTS_KEEPING_INITS = (True, False, "gaussian", "orthogonal", "eva")
 _EMBEDDING_PROMPTS = ("PROMPT_TUNING", "P_TUNING", "MULTITASK_PROMPT_TUNING")  # virtual tokens put before the input
@@ -153,20 +148,6 @@ class AdapterGroups:
         if not all(self.kinds[n].mixable for n in wanted):
             raise ValueError(f"adapters {sorted(wanted)} cannot share a batch")
         return group.model, {**batch, "adapter_names": [BASE_ROW if n is None else n for n in names]}
-
-
-def prefix_inputs(peft_model, batch: dict) -> dict:
-    """The active prefix-tuning adapter's key/value prefix as a filled cache, and the attention mask widened to it."""
-    rows, mask = batch["input_ids"].shape[0], batch["attention_mask"]
-    virtual = peft_model.peft_config[peft_model.active_adapter].num_virtual_tokens
-    ones = torch.ones(rows, virtual, dtype=mask.dtype, device=mask.device)
-    cache = peft_model.get_prompt(batch_size=rows)
-    return {"attention_mask": torch.cat([ones, mask], dim=1), cache_argument(peft_model.base_model): cache}
-
-
-def cache_argument(model) -> str:
-    """What `model.forward` calls its key/value cache: `cache` in transformers 5.25, `past_key_values` before."""
-    return "cache" if "cache" in inspect.signature(model.forward).parameters else "past_key_values"
 
 
 def _first_load(base, name: str, folder: Path, kind: Kind):
