@@ -23,5 +23,5 @@ def test_compare_reports_base_and_tuned_side_by_side(make_recipe):
     md = (run.eval_dir / "report.md").read_text()
     assert "| val_loss |" in md and "Δ" in md
     delta = next(r for r in comparison_rows(results) if r[0] == "val_loss")[-1]
-    assert float(delta) < 0
+    assert float(delta.split()[0]) < 0
     assert len((run.eval_dir / "predictions-1.jsonl").read_text().splitlines()) == recipe.eval.limit

@@ -2,19 +2,18 @@
 
 The primary score is averaged over examples, so every arm's number has a 95% percentile-bootstrap interval
 (2,000 resamples of the examples, seeded) and two arms compare on the same resamples (a paired bootstrap):
-when the interval of their difference holds zero, the report calls it a tie.
+when the interval of their difference holds zero, the report calls it a tie. The bootstrap itself lives in
+`tunesmith.eval.stats`, shared with every eval report.
 """
 
 from __future__ import annotations
 
-import numpy as np
-
 from tunesmith.arena.config import TaskConfig
 from tunesmith.errors import InputError
 from tunesmith.eval import metrics as metric_fns
+from tunesmith.eval.stats import interval
+from tunesmith.eval.stats import paired_difference as paired_difference  # re-exported for the arena's readers
 from tunesmith.schema import unknown_name
-
-RESAMPLES = 2000
 
 
 def primary_name(task: TaskConfig) -> str:
@@ -41,25 +40,6 @@ def all_metrics(task: TaskConfig, replies: list[str], references: list[str]) -> 
 def per_example(task: TaskConfig, replies: list[str], references: list[str]) -> list[float]:
     """The primary score of each reply alone (its mean is the arm's primary score)."""
     return metric_fns.per_example(primary_metric(task), replies, references, primary_name(task), task.json_fields)
-
-
-def interval(scores: list[float], seed: int = 0) -> dict:
-    """Mean and 95% percentile-bootstrap interval of per-example scores."""
-    values = np.asarray(scores, dtype=float)
-    if values.size == 0:
-        return {"mean": None, "low": None, "high": None, "n": 0}
-    rows = np.random.default_rng(seed).integers(0, values.size, size=(RESAMPLES, values.size))
-    means = values[rows].mean(axis=1)
-    low, high = np.percentile(means, [2.5, 97.5])
-    return {"mean": float(values.mean()), "low": float(low), "high": float(high), "n": int(values.size)}
-
-
-def paired_difference(a: list[float], b: list[float], seed: int = 0) -> dict:
-    """Mean of a − b over the same examples, its 95% paired-bootstrap interval, and whether it is a tie."""
-    diff = np.asarray(a, dtype=float) - np.asarray(b, dtype=float)
-    found = interval(diff.tolist(), seed)
-    found["tie"] = found["n"] == 0 or found["low"] <= 0.0 <= found["high"]
-    return found
 
 
 def by_group(scores: list[float], groups: list[str | None]) -> dict[str, dict]:

@@ -42,6 +42,9 @@ def eval_command(
     judge_key_env: str = typer.Option(
         None, "--judge-key-env", help="Variable holding the judge endpoint's API key (default: none)."
     ),
+    seeds: int = typer.Option(
+        None, "--seeds", min=1, help="Score the first N runs of `train --seeds` (MODEL: their <name>-seeds folder)."
+    ),
 ) -> None:
     """Write report.json and report.md (with --benchmarks: benchmarks.json), and print the table."""
     from tunesmith.errors import InputError
@@ -50,7 +53,13 @@ def eval_command(
     from tunesmith.eval.judge_compare import judge_against_base, judge_options, prepare_judge
     from tunesmith.runs import RunDir, is_run_dir
 
-    cfg = eval_config_for(model)
+    if seeds is not None:
+        from tunesmith.eval.seeds import chosen_runs, seeds_eval_config
+
+        if benchmarks or judge_model:
+            raise InputError("--seeds", "scores the seed runs' task metrics; drop --benchmarks and --judge-model")
+        chosen_runs(Path(model), seeds)  # a single model is refused here: greedy decoding would repeat its numbers
+    cfg = seeds_eval_config(Path(model)) if seeds is not None else eval_config_for(model)
     updates = {
         "metrics": metrics.split(",") if metrics else None,
         "json_fields": json_fields.split(",") if json_fields else None,
@@ -69,6 +78,9 @@ def eval_command(
     data = data or cfg.file
     if data is None:
         raise InputError("--data", "no eval file given and the run's recipe has no eval.file")
+    if seeds is not None:
+        print_seeds(Path(model), seeds, data, cfg, out or Path(model) / "eval", overwrite)
+        return
     if out is None:
         out = RunDir(Path(model)).eval_dir if is_run_dir(model) else Path("eval-report")
         if (out / "report.json").is_file() and not overwrite:
@@ -94,6 +106,18 @@ def print_comparison(results, out: Path) -> None:
 
     console.print(table("Evaluation", header(results), comparison_rows(results)))
     console.print(f"Report: {out / 'report.md'}")
+
+
+def print_seeds(folder: Path, n: int, data: Path, cfg, out: Path, overwrite: bool) -> None:
+    """Score the first `n` seed runs alone, print each metric's mean ± spread, and where the summary went."""
+    from tunesmith.errors import InputError
+    from tunesmith.eval.seeds import SUMMARY, SUMMARY_MD, evaluate_seeds, summary_header, summary_rows
+
+    if (out / SUMMARY).is_file() and not overwrite:
+        raise InputError(str(out), "already holds a seeds summary; pass --out DIR, or --overwrite to replace it")
+    summary = evaluate_seeds(folder, n, data, cfg, out, RichProgress())
+    console.print(table(f"Evaluation over {n} seeds", summary_header(summary), summary_rows(summary)))
+    console.print(f"Summary: {out / SUMMARY_MD}; each run's report: {out}/seed-*/report.md")
 
 
 def print_benchmarks(

@@ -1,4 +1,5 @@
-"""`tunesmith train RECIPE [key=value ...] [--resume] [--nproc N]`: fine-tune, then evaluate before/after."""
+"""`tunesmith train RECIPE [key=value ...] [--resume] [--nproc N] [--seeds N]`: fine-tune, then evaluate
+before/after."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from tunesmith.cli.console import RichProgress, console, number
+from tunesmith.cli.console import RichProgress, console, number, table
 from tunesmith.cli.evaluation import print_comparison
 from tunesmith.config import load_recipe
 
@@ -18,6 +19,9 @@ def train_command(
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing run directory of the same name."),
     evaluate: bool = typer.Option(True, "--eval/--no-eval", help="Run the recipe's eval section afterwards."),
     nproc: int = typer.Option(1, "--nproc", min=1, help="Data-parallel processes (torchrun; gloo on CPU, NCCL on GPU)"),
+    seeds: int = typer.Option(
+        None, "--seeds", min=1, help="Train N runs, seeds train.seed+0…N-1 (<name>-seeds/), and report mean ± spread."
+    ),
 ) -> None:
     """Fine-tune a model as the recipe describes; writes runs/<name>/ (a chain: every stage under stages/)."""
     from tunesmith.progress import SILENT
@@ -25,6 +29,9 @@ def train_command(
     from tunesmith.train.chain import is_chain
 
     overrides = overrides or []
+    if seeds is not None:
+        _train_seeds(recipe, overrides, seeds, overwrite, evaluate, nproc)
+        return
     if nproc > 1 and distributed.world_size() == 1:
         _launch(nproc, recipe, overrides, resume, overwrite, evaluate)
         return
@@ -60,6 +67,26 @@ def _train_one(recipe: Path, overrides: list[str], resume: bool, overwrite: bool
         f"best validation loss {number(result.best_eval_loss)}. Run: {result.run_dir}"
     )
     return True
+
+
+def _train_seeds(recipe: Path, overrides: list[str], n: int, overwrite: bool, evaluate: bool, nproc: int) -> None:
+    """Train the recipe once per seed (finished seeds kept) and print each metric's mean ± spread."""
+    from tunesmith.errors import InputError
+    from tunesmith.eval.seeds import SUMMARY_MD, summary_header, summary_rows
+    from tunesmith.train.chain import is_chain
+    from tunesmith.train.seeds import train_seeds
+
+    if nproc > 1 or is_chain(recipe):
+        raise InputError("--seeds", "repeats one single-process run: drop --nproc, or train a chain's stages alone")
+    result = train_seeds(load_recipe(recipe, overrides), n, overwrite, evaluate, RichProgress())
+    console.print(
+        table(
+            f"{n} seeds (trained {len(result.trained)}, kept {len(result.kept)})",
+            summary_header(result.summary),
+            summary_rows(result.summary),
+        )
+    )
+    console.print(f"Runs and summary: {result.folder} ({SUMMARY_MD})")
 
 
 def _train_chain(recipe: Path, overrides: list[str], resume: bool, overwrite: bool, progress) -> None:

@@ -17,11 +17,30 @@ def validation_loss(
 ):
     """Mean next-token loss over assistant tokens (all tokens when the template cannot mark them); `tools`, one
     list or None per conversation, are rendered as training renders them."""
+    return loss_scores(*example_losses(model, tokenizer, conversations, batch_size, max_length, tools))
+
+
+def loss_scores(nll: list[float], tokens: list[int]) -> dict[str, float]:
+    """Token-weighted loss (summed loss over summed tokens) and its perplexity, rounded as reports show them."""
+    loss = sum(nll) / max(sum(tokens), 1)
+    return {"loss": round(loss, 4), "perplexity": round(math.exp(min(loss, 50)), 3)}
+
+
+def example_losses(
+    model,
+    tokenizer,
+    conversations: list[list[dict]],
+    batch_size: int = 8,
+    max_length: int = 1024,
+    tools: list[list[dict] | None] | None = None,
+) -> tuple[list[float], list[int]]:
+    """Each conversation's summed next-token loss and the number of tokens it is counted on: the loss's parts per
+    example, which its bootstrap interval resamples."""
     import torch
 
     template = training_template(tokenizer)
     tools = tools or [None] * len(conversations)
-    total_nll, total_tokens = 0.0, 0
+    nll, counted = [], []
     for start in range(0, len(conversations), batch_size):
         ids, labels = [], []
         for conv, listed in zip(conversations[start : start + batch_size], tools[start : start + batch_size]):
@@ -39,10 +58,9 @@ def validation_loss(
         logits = logits[:, -input_ids.shape[1] :]  # soft-prompt methods put their virtual tokens' logits first
         shift_logits = logits[:, :-1].float()
         shift_target = target[:, 1:].to(logits.device)
-        nll = torch.nn.functional.cross_entropy(
-            shift_logits.reshape(-1, shift_logits.size(-1)), shift_target.reshape(-1), reduction="sum"
-        )
-        total_nll += float(nll)
-        total_tokens += int((shift_target != -100).sum())
-    loss = total_nll / max(total_tokens, 1)
-    return {"loss": round(loss, 4), "perplexity": round(math.exp(min(loss, 50)), 3)}
+        losses = torch.nn.functional.cross_entropy(
+            shift_logits.reshape(-1, shift_logits.size(-1)), shift_target.reshape(-1), reduction="none"
+        ).view(shift_target.shape)  # ignored (-100) positions count 0
+        nll += losses.sum(dim=1).tolist()
+        counted += (shift_target != -100).sum(dim=1).tolist()
+    return nll, counted

@@ -44,7 +44,7 @@ def _mean(values: Sequence[float]) -> float:
     return sum(values) / len(values) if values else 0.0
 
 
-def _norm_label(text: str) -> str:
+def norm_label(text: str) -> str:
     """A label as compared: stripped and case-folded."""
     return text.strip().casefold()
 
@@ -69,8 +69,8 @@ def contains(preds: Sequence[str], refs: Sequence[str]) -> dict[str, float]:
 def classification(preds: Sequence[str], refs: Sequence[str]) -> dict[str, float]:
     """Accuracy and macro precision/recall/F1 over the labels in `refs`; unseen predictions are wrong."""
     _check(preds, refs)
-    p_norm = [_norm_label(p) for p in preds]
-    r_norm = [_norm_label(r) for r in refs]
+    p_norm = [norm_label(p) for p in preds]
+    r_norm = [norm_label(r) for r in refs]
     precisions, recalls, f1s = [], [], []
     for label in sorted(set(r_norm)):
         tp = sum(p == label and r == label for p, r in zip(p_norm, r_norm, strict=True))
@@ -146,22 +146,32 @@ def _values_equal(pred: Any, ref: Any) -> bool:
 
 def json_fields(preds: Sequence[str], refs: Sequence[str], fields: list[str] | None = None) -> dict[str, float]:
     """JSON validity of predictions and per-field accuracy against reference objects (default: their keys)."""
+    return _ratios(_json_parts(preds, refs, fields))
+
+
+def _json_parts(preds: Sequence[str], refs: Sequence[str], fields: list[str] | None) -> dict[str, Columns]:
     _check(preds, refs)
-    valid: list[float] = []
-    per_field: dict[str, list[float]] = {}
+    examples = []
     for i, (pred, ref) in enumerate(zip(preds, refs, strict=True)):
         ref_obj = extract_json(ref)
         if ref_obj is None:
             raise InputError(where="eval.metrics", message=f"reference {i} is not a JSON object: {ref[:80]!r}")
         pred_obj = extract_json(pred)
-        valid.append(float(pred_obj is not None))
-        for name in fields if fields is not None else list(ref_obj):
-            hit = pred_obj is not None and _values_equal(pred_obj.get(name, _MISSING), ref_obj.get(name, _MISSING))
-            per_field.setdefault(name, []).append(float(hit))
-    scores = {"json_valid": _mean(valid)}
-    scores["field_accuracy"] = _mean([hit for hits in per_field.values() for hit in hits])
-    scores.update({f"field_accuracy/{name}": _mean(hits) for name, hits in per_field.items()})
-    return scores
+        names = fields if fields is not None else list(ref_obj)
+        hits = [(name, float(pred_obj is not None and _field_equal(pred_obj, ref_obj, name))) for name in names]
+        found = {
+            "json_valid": (float(pred_obj is not None), 1.0),
+            "field_accuracy": (sum(h for _, h in hits), len(hits)),
+        }
+        for name, hit in hits:
+            num, den = found.get(f"field_accuracy/{name}", (0.0, 0.0))
+            found[f"field_accuracy/{name}"] = (num + hit, den + 1.0)
+        examples.append(found)
+    return _columns(examples, ("json_valid", "field_accuracy"))
+
+
+def _field_equal(pred_obj: dict, ref_obj: dict, name: str) -> bool:
+    return _values_equal(pred_obj.get(name, _MISSING), ref_obj.get(name, _MISSING))
 
 
 def rouge_l(preds: Sequence[str], refs: Sequence[str]) -> dict[str, float]:
@@ -180,9 +190,13 @@ def bleu(preds: Sequence[str], refs: Sequence[str]) -> dict[str, float]:
         return {"bleu": 0.0}
     import sacrebleu
 
-    tokenize = "zh" if any(CJK_RE.search(r) for r in refs) else "13a"
-    score = sacrebleu.corpus_bleu(list(preds), [list(refs)], tokenize=tokenize).score
+    score = sacrebleu.corpus_bleu(list(preds), [list(refs)], tokenize=bleu_tokenizer(refs)).score
     return {"bleu": min(1.0, max(0.0, score / 100))}
+
+
+def bleu_tokenizer(refs: Sequence[str]) -> str:
+    """sacrebleu's tokenizer for these references: its Chinese one when any has CJK."""
+    return "zh" if any(CJK_RE.search(r) for r in refs) else "13a"
 
 
 def tool_call(preds: Sequence[str], refs: Sequence[str]) -> dict[str, float]:
@@ -196,36 +210,59 @@ def tool_call(preds: Sequence[str], refs: Sequence[str]) -> dict[str, float]:
       call parses (a JSON object with a name and arguments);
     - `tool_no_call_accuracy`: over replies that should answer in text, the share that make no call.
     """
+    return _ratios(_tool_parts(preds, refs))
+
+
+TOOL_SCORES = SCORES["tool_call"]
+
+
+def _tool_parts(preds: Sequence[str], refs: Sequence[str]) -> dict[str, Columns]:
     _check(preds, refs)
     from tunesmith.models.tool_calls import CALL_OPEN, arguments_of, parse_tool_calls
 
     def calls(text: str) -> list[tuple[str, dict]]:
         return [(c["function"]["name"], arguments_of(c)) for c in parse_tool_calls(text)[1]]
 
-    whole, names, exact, fields, valid, no_call = [], [], [], [], [], []
+    examples = []
     for pred, ref in zip(preds, refs, strict=True):
         want, got = calls(ref), calls(pred)
-        if CALL_OPEN in pred or got:
-            valid.append(float(bool(got)))
+        found = {"tool_args_valid": (float(bool(got)), 1.0)} if CALL_OPEN in pred or got else {}
         if not want:
-            no_call.append(float(not got))
-            whole.append(float(not got))
+            found["tool_call_accuracy"] = found["tool_no_call_accuracy"] = (float(not got), 1.0)
+            examples.append(found)
             continue
-        names.append(float([n for n, _ in got] == [n for n, _ in want]))
         same = len(got) == len(want) and all(g == w for g, w in zip(got, want))
-        exact.append(float(same))
-        whole.append(float(same))
+        found["tool_call_accuracy"] = found["tool_args_exact"] = (float(same), 1.0)
+        found["tool_name_accuracy"] = (float([n for n, _ in got] == [n for n, _ in want]), 1.0)
+        fields = []
         for i, (_, arguments) in enumerate(want):
             given = got[i][1] if i < len(got) and got[i][0] == want[i][0] else {}
             fields += [float(_values_equal(given.get(k, _MISSING), v)) for k, v in arguments.items()] or [float(same)]
+        found["tool_args_field_accuracy"] = (sum(fields), float(len(fields)))
+        examples.append(found)
+    return _columns(examples, TOOL_SCORES)
+
+
+Columns = tuple[list[float], list[float]]
+"""One score's numerator and denominator per example: the score is sum(numerators) / sum(denominators)."""
+
+
+def _columns(examples: list[dict[str, tuple[float, float]]], always: Sequence[str]) -> dict[str, Columns]:
+    """Per-example (numerator, denominator) of each score, as columns over examples (0, 0 where an example does
+    not count towards a score); `always` first, then the rest as they first appear."""
+    names = dict.fromkeys([*always, *(name for found in examples for name in found)])
     return {
-        "tool_call_accuracy": _mean(whole),
-        "tool_name_accuracy": _mean(names),
-        "tool_args_exact": _mean(exact),
-        "tool_args_field_accuracy": _mean(fields),
-        "tool_args_valid": _mean(valid),
-        "tool_no_call_accuracy": _mean(no_call),
+        name: (
+            [found.get(name, (0.0, 0.0))[0] for found in examples],
+            [found.get(name, (0.0, 0.0))[1] for found in examples],
+        )
+        for name in names
     }
+
+
+def _ratios(columns: dict[str, Columns]) -> dict[str, float]:
+    """Each score as sum(numerators) / sum(denominators); 0.0 where nothing counted."""
+    return {name: sum(num) / sum(den) if sum(den) else 0.0 for name, (num, den) in columns.items()}
 
 
 _BY_NAME = {
@@ -270,3 +307,21 @@ def per_example(
     comparisons and a judge's metric agreement are computed from."""
     score = score or HEADLINE[metric]
     return [compute([metric], [p], [r], json_fields)[score] for p, r in zip(preds, refs, strict=True)]
+
+
+def parts(
+    metric: str, preds: Sequence[str], refs: Sequence[str], json_fields: list[str] | None = None
+) -> dict[str, Columns]:
+    """Each example's numerator and denominator of every score of `metric` that is a ratio of sums over examples (a
+    mean: denominator 1), so that sum(numerators) / sum(denominators) is the reported score: what their bootstrap
+    intervals resample. Corpus scores (bleu, macro_*) have none; eval/intervals.py recomputes them on drawn examples."""
+    check_names([metric])
+    if metric == "json":
+        return _json_parts(preds, refs, json_fields)
+    if metric == "tool_call":
+        return _tool_parts(preds, refs)
+    if metric == "bleu":
+        return {}
+    score = "accuracy" if metric == "classification" else metric
+    values = per_example(metric, preds, refs, score)
+    return {score: (values, [1.0] * len(values))}
