@@ -64,7 +64,12 @@ def test_limit_caps_the_probe_and_its_bar_names_the_model(smol_tokenizer):
     recorder = Recorder()
     scores, rows = run_probe(Echo(), smol_tokenizer, 16, recorder, limit=3, label="base (m)")
     assert recorder.started == [("base (m): probe replies", 3)] and len(rows) == 3
-    assert len(load_probe()) > 3 and set(scores) == {"if_prompt_strict", "if_instruction_strict"}
+    names = {
+        f"{metric}{language}"
+        for metric in ("if_prompt_strict", "if_instruction_strict")
+        for language in ("", "_en", "_zh")
+    }
+    assert len(load_probe()) > 3 and set(scores) == names
 
 
 def test_version(monkeypatch, capsys):

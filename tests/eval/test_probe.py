@@ -11,13 +11,14 @@ from tunesmith.train.run import train
 
 
 def test_every_shipped_probe_item_builds_with_ifeval_checkers():
-    from if_verifiable.ifeval.instructions_registry import INSTRUCTION_DICT
+    from tunesmith.eval.probe import _registry
 
+    registry = _registry()
     items = load_probe()
-    assert len(items) >= 40
+    assert len(items) >= 800
     for item in items:
         for instruction_id, kwargs in zip(item["instruction_id_list"], item["kwargs"]):
-            checker = INSTRUCTION_DICT[instruction_id](instruction_id)
+            checker = registry[instruction_id](instruction_id)
             checker.build_description(**kwargs)  # raises on a kwarg the checker does not take
 
 
@@ -30,6 +31,15 @@ def test_every_shipped_probe_item_builds_with_ifeval_checkers():
         ("startend:end_checker", {"end_phrase": "That is all."}, "Mars. That is all.", "That is all. Mars."),
         ("detectable_format:json_format", {}, '{"a": 1}', "a: 1"),
         ("length_constraints:number_words", {"num_words": 5, "relation": "less than"}, "Two words", "a b c d e f"),
+        ("language:response_language", {"language": "zh"}, "今天天气很好，我们去公园散步吧。", "The weather is nice."),
+        ("language:response_language", {"language": "en"}, "The weather is nice today.", "今天天气很好，我们去散步。"),
+        ("keywords:existence", {"keywords": ["花园"]}, "我家的花园很漂亮。", "我家的院子很漂亮。"),
+        (
+            "startend:end_checker",
+            {"end_phrase": "还有其他问题吗？"},
+            "好的。还有其他问题吗？",
+            "还有其他问题吗？好的。",
+        ),
     ],
 )
 def test_score_probe_passes_what_follows_the_instruction_and_fails_what_does_not(instruction, kwargs, good, bad):
@@ -63,5 +73,5 @@ def test_compare_reports_the_probe_before_and_after(make_recipe):
             and 0 <= result.metrics["probe/if_instruction_strict"] <= 1
         )
         rows = [json.loads(line) for line in (run.eval_dir / f"probe-{i}.jsonl").read_text().splitlines()]
-        assert len(rows) == recipe.eval.limit and set(rows[0]) == {"prompt", "prediction", "passed"}  # --limit caps it
+        assert len(rows) == recipe.eval.limit and set(rows[0]) == {"prompt", "prediction", "passed", "language"}
     assert "| probe/if_prompt_strict |" in (run.eval_dir / "report.md").read_text()

@@ -197,6 +197,9 @@ class EvalConfig(Section):
     """Also score the base model, to show what training changed."""
     forgetting_probe: bool = False
     """Probe for forgetting; also score general instruction following (tunesmith.eval.probe)."""
+    probe_limit: int | None = Field(400, ge=1)
+    """Probe prompts scored: the first this many of the 1,200 (English and Chinese alternate); None: all (over an hour
+    per model for smollm2-135m on a shared 2-core CPU; base answers are cached)."""
 
 
 class SearchSpace(Section):

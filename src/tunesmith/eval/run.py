@@ -9,7 +9,8 @@ from typing import NamedTuple
 from tunesmith.config import EvalConfig
 from tunesmith.data.loading import load_messages
 from tunesmith.eval import metrics as metric_fns
-from tunesmith.eval.loss import validation_loss
+from tunesmith.eval.intervals import Resampled, intervals, loss_samples, metric_samples, probe_samples
+from tunesmith.eval.loss import example_losses, loss_scores
 from tunesmith.models.generate import generate
 from tunesmith.models.loading import ModelSource, load_for_inference
 from tunesmith.models.tool_calls import assistant_text
@@ -18,12 +19,15 @@ from tunesmith.progress import SILENT, Progress
 
 @dataclass
 class EvalResult:
-    """One model's scores on one eval file, with every prediction kept for inspection."""
+    """One model's scores on one eval file, with every prediction kept for inspection; `intervals` holds each
+    score's 95% bootstrap interval over examples, `samples` what it resamples (for paired tests between models)."""
 
     label: str
     metrics: dict[str, float]
     predictions: list[dict] = field(default_factory=list)
     probe_predictions: list[dict] = field(default_factory=list)
+    intervals: dict[str, dict] = field(default_factory=dict)
+    samples: dict[str, Resampled] = field(default_factory=dict, repr=False)
 
 
 class EvalExamples(NamedTuple):
@@ -56,25 +60,34 @@ def split_last_reply(row: dict) -> tuple[list[dict], str]:
 
 
 def evaluate(source: ModelSource, data: Path, cfg: EvalConfig, progress: Progress = SILENT) -> EvalResult:
-    """Validation loss/perplexity and the recipe's generation metrics for one model."""
+    """Validation loss/perplexity and the recipe's generation metrics for one model, each with its interval."""
     metric_fns.check_names(cfg.metrics)
     prompts, refs, tools = eval_examples(data, cfg.limit)
     model, tokenizer = load_for_inference(source)
     progress.note(f"Evaluating {source.label} on {len(prompts)} examples from {data}")
-    scores = {f"val_{k}": v for k, v in validation_loss(model, tokenizer, _full(prompts, refs), tools=tools).items()}
+    nll, tokens = example_losses(model, tokenizer, _full(prompts, refs), tools=tools)
+    scores = {f"val_{k}": v for k, v in loss_scores(nll, tokens).items()}
+    samples = loss_samples(nll, tokens)
     task = f"{source.label}: eval replies"
     preds = generate(
         model, tokenizer, prompts, cfg.max_new_tokens, cfg.batch_size, progress=progress, tools=tools, task=task
     )
     scores.update(metric_fns.compute(cfg.metrics, preds, refs, json_fields=cfg.json_fields))
+    samples.update(metric_samples(cfg.metrics, preds, refs, cfg.json_fields))
     rows = [{"prompt": p[-1]["content"], "reference": r, "prediction": y} for p, r, y in zip(prompts, refs, preds)]
     probe_rows: list[dict] = []
     if cfg.forgetting_probe:
-        from tunesmith.eval.probe import run_probe
+        from tunesmith.eval.probe import model_cache_key, run_probe
 
-        probe_scores, probe_rows = run_probe(model, tokenizer, cfg.batch_size, progress, cfg.limit, source.label)
+        limit = min(n for n in (cfg.limit, cfg.probe_limit) if n is not None) if cfg.limit or cfg.probe_limit else None
+        key = model_cache_key(source)
+        probe_scores, probe_rows = run_probe(
+            model, tokenizer, cfg.batch_size, progress, limit, source.label, cache_key=key
+        )
         scores.update({f"probe/{k}": v for k, v in probe_scores.items()})
-    return EvalResult(label=source.label, metrics=scores, predictions=rows, probe_predictions=probe_rows)
+        samples.update(probe_samples(probe_rows))
+    samples = {name: found for name, found in samples.items() if name in scores}
+    return EvalResult(source.label, scores, rows, probe_rows, intervals(samples), samples)
 
 
 def _full(prompts: list[list[dict]], refs: list[str]) -> list[list[dict]]:

@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from tunesmith.atomic import write_text
-from tunesmith.config import load_run_recipe
+from tunesmith.config import EvalConfig, load_run_recipe
 from tunesmith.eval.run import evaluate
 from tunesmith.export.combine_sources import COMBINED_LABEL
 from tunesmith.models.loading import ModelSource, load_for_inference, source_for
@@ -64,11 +64,15 @@ def evaluate_combination(
         scores = {m.label: evaluate(m, cfg.file, cfg, progress).metrics for m in models}
         result.tasks.append(TaskScores(label, str(cfg.file), scores))
     if probe:
-        from tunesmith.eval.probe import run_probe
+        from tunesmith.eval.probe import model_cache_key, run_probe
 
         for source in models:
             model, tokenizer = load_for_inference(source)
-            result.probe[source.label], _ = run_probe(model, tokenizer, batch_size, progress, limit, source.label)
+            key = model_cache_key(source)
+            first = limit or EvalConfig.model_fields["probe_limit"].default  # the eval's default probe size
+            result.probe[source.label], _ = run_probe(
+                model, tokenizer, batch_size, progress, first, source.label, cache_key=key
+            )
     return result
 
 
