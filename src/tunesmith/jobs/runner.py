@@ -205,6 +205,8 @@ class JobRunner:
     def _succeed(self, job: Job, folder: JobFolder, result: dict) -> None:
         """Serve the model, then say so: a client that sees `succeeded` can use the model and read every event."""
         epochs = job.method[job.method["type"]]["hyperparameters"]["n_epochs"]
+        # an uploaded file's tokens times its epochs; a recipe job (epochs may be "auto") keeps the count it logged
+        tokens = job.file_tokens * epochs if isinstance(epochs, (int, float)) else job.trained_tokens
         results = self._results_file(job, RunDir(folder.run))
         name = model_name(job)
         if self.on_succeeded is not None:
@@ -221,7 +223,7 @@ class JobRunner:
             fine_tuned_model=name,
             finished_at=now(),
             estimated_finish=None,
-            trained_tokens=job.file_tokens * epochs,
+            trained_tokens=tokens,
             result_files=[results.id],
         )
 
