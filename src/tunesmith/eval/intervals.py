@@ -71,6 +71,11 @@ def _probe_scores(rows: Sequence[dict], suffix: str) -> dict[str, Resampled]:
     }
 
 
+def value(found: Resampled) -> float:
+    """The score on every example (what the report shows; its interval resamples around it)."""
+    return float(found.statistic(np.arange(found.n)[None, :])[0])
+
+
 def intervals(samples: dict[str, Resampled]) -> dict[str, dict]:
     """Each score's 95% bootstrap interval: {low, high, n}."""
     found = {}

@@ -45,19 +45,11 @@ def score_probe(items: list[dict], replies: list[str]) -> tuple[dict[str, float]
         ok = [r.strict_pass for r in results] or [False] * len(ids)  # [] for an empty reply
         row = {"prompt": item["prompt"], "prediction": reply, "passed": dict(zip(ids, ok))}
         rows.append(row | ({"language": item["language"]} if "language" in item else {}))
-    metrics = _accuracy(rows)
-    for language in sorted({row["language"] for row in rows if "language" in row}):
-        found = _accuracy([row for row in rows if row.get("language") == language])
-        metrics.update({f"{name}_{language}": value for name, value in found.items()})
+    from tunesmith.eval.intervals import probe_samples, value
+
+    # the scores are defined once, with their intervals (eval/intervals.py); here their value on every row
+    metrics = {name.removeprefix("probe/"): value(found) for name, found in probe_samples(rows).items()}
     return metrics, rows
-
-
-def _accuracy(rows: list[dict]) -> dict[str, float]:
-    passed = [list(row["passed"].values()) for row in rows]
-    return {
-        "if_prompt_strict": sum(all(p) for p in passed) / len(rows),
-        "if_instruction_strict": sum(map(sum, passed)) / sum(map(len, passed)),
-    }
 
 
 def _registry() -> dict:
