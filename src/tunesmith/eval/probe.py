@@ -77,6 +77,13 @@ def _registry() -> dict:
     return {**INSTRUCTION_DICT, "language:response_language": ResponseLanguage}
 
 
+def probe_size(limit: int | None, probe_limit: int | None) -> int | None:
+    """Probe prompts an eval scores: the fewer of its `limit` (which caps the probe too) and `probe_limit`; None:
+    all."""
+    caps = [n for n in (limit, probe_limit) if n is not None]
+    return min(caps) if caps else None
+
+
 def run_probe(
     model,
     tokenizer,

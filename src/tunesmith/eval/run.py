@@ -77,10 +77,9 @@ def evaluate(source: ModelSource, data: Path, cfg: EvalConfig, progress: Progres
     rows = [{"prompt": p[-1]["content"], "reference": r, "prediction": y} for p, r, y in zip(prompts, refs, preds)]
     probe_rows: list[dict] = []
     if cfg.forgetting_probe:
-        from tunesmith.eval.probe import model_cache_key, run_probe
+        from tunesmith.eval.probe import model_cache_key, probe_size, run_probe
 
-        limit = min(n for n in (cfg.limit, cfg.probe_limit) if n is not None) if cfg.limit or cfg.probe_limit else None
-        key = model_cache_key(source)
+        limit, key = probe_size(cfg.limit, cfg.probe_limit), model_cache_key(source)
         probe_scores, probe_rows = run_probe(
             model, tokenizer, cfg.batch_size, progress, limit, source.label, cache_key=key
         )

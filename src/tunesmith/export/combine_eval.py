@@ -64,12 +64,12 @@ def evaluate_combination(
         scores = {m.label: evaluate(m, cfg.file, cfg, progress).metrics for m in models}
         result.tasks.append(TaskScores(label, str(cfg.file), scores))
     if probe:
-        from tunesmith.eval.probe import model_cache_key, run_probe
+        from tunesmith.eval.probe import model_cache_key, probe_size, run_probe
 
+        first = probe_size(limit, EvalConfig.model_fields["probe_limit"].default)  # as an eval's default probe
         for source in models:
             model, tokenizer = load_for_inference(source)
             key = model_cache_key(source)
-            first = limit or EvalConfig.model_fields["probe_limit"].default  # the eval's default probe size
             result.probe[source.label], _ = run_probe(
                 model, tokenizer, batch_size, progress, first, source.label, cache_key=key
             )
