@@ -10,16 +10,17 @@ fails once PEFT fixes it: the signal to drop this module.
 from __future__ import annotations
 
 import inspect
+import sys
 
 PREFIX = "PREFIX_TUNING"  # PEFT's type of prefix tuning and P-tuning v2
 
 
 def is_prefix_model(model) -> bool:
     """Whether `model` is a PeftModel whose active adapter is a key/value prefix."""
-    configs = getattr(model, "peft_config", None)  # a PeftModel's; plain transformers models have none
-    if not isinstance(configs, dict) or getattr(model, "active_adapter", None) not in configs:
+    peft = sys.modules.get("peft")  # not imported: no PeftModel exists, and a base model's eval need not import it
+    if peft is None or not isinstance(model, peft.PeftModel):
         return False
-    return str(configs[model.active_adapter].peft_type.value) == PREFIX
+    return model.active_peft_config.peft_type == peft.PeftType.PREFIX_TUNING
 
 
 def prefix_inputs(peft_model, batch: dict) -> dict:
