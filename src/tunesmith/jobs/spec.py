@@ -248,12 +248,9 @@ def recipe_method_object(recipe: Recipe) -> dict[str, Any]:
 def recipe_total_steps(recipe: Recipe, examples: int) -> int:
     """The optimizer steps a recipe will take on `examples` training records, as the trainer counts them (`max_steps`
     when set, else whole epochs after the validation split); the worker corrects it once training starts."""
-    t = recipe.train
-    if t.max_steps > 0:
-        return t.max_steps
+    from tunesmith.train.setup import training_plan
+
     held_out = math.ceil(examples * recipe.data.validation_split) if recipe.data.validation is None else 0
-    work = auto.workload(recipe, 0, max(examples - held_out, 1), None, has_cuda())
-    batch = auto.batch_size(work) if t.batch_size == "auto" else t.batch_size
-    epochs = auto.epochs(work) if t.epochs == "auto" else t.epochs
-    batches = math.ceil(max(examples - held_out, 1) / batch)
-    return max(1, math.ceil(max(batches // t.gradient_accumulation, 1) * epochs))
+    train_examples = max(examples - held_out, 1)
+    resolved, _ = auto.resolve(recipe, auto.workload(recipe, 0, train_examples, None, has_cuda()))  # as training
+    return training_plan(resolved, train_examples).total_steps
