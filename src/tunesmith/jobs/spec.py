@@ -20,13 +20,13 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, field_validator
 
 from tunesmith.config import Recipe, validate_recipe
+from tunesmith.config.recipe import Auto
 from tunesmith.config.stages import DpoConfig
 from tunesmith.models.size import parameter_count
 from tunesmith.schema import Strict
 from tunesmith.train import auto
 from tunesmith.train.precision import has_cuda
 
-Auto = Literal["auto"]
 METHOD_TYPES = ("supervised", "dpo", "reinforcement")
 SUFFIX = re.compile(r"[A-Za-z0-9_-]{1,64}")
 STAGES = {"supervised": "sft", "dpo": "dpo", "reinforcement": "grpo"}  # the stage each job type trains
