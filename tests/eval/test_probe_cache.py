@@ -37,6 +37,32 @@ def test_cached_replies_are_reused_and_only_missing_prompts_generated(smol_token
     assert saved["cache_key"] == "base" and sorted(saved["replies"], key=int) == [str(k) for k in range(10)]
 
 
+class CrashingOnBatch(Counting):
+    """Counting, but the `crash_on`-th batch raises, as a killed or out-of-memory run would stop."""
+
+    def __init__(self, crash_on: int):
+        super().__init__()
+        self.batches, self.crash_on = 0, crash_on
+
+    def generate(self, input_ids, **kwargs):
+        self.batches += 1
+        if self.batches == self.crash_on:
+            raise RuntimeError("killed")
+        return super().generate(input_ids, **kwargs)
+
+
+def test_a_crashed_probe_keeps_the_batches_it_finished(smol_tokenizer, tmp_path):
+    import pytest
+
+    crashing = CrashingOnBatch(crash_on=3)
+    with pytest.raises(RuntimeError, match="killed"):
+        run_probe(crashing, smol_tokenizer, 2, limit=8, cache_key="base", cache_dir=tmp_path)
+    assert crashing.prompts == 4  # two batches of 2 finished before the crash
+    resumed = Counting()
+    _, rows = run_probe(resumed, smol_tokenizer, 2, limit=8, cache_key="base", cache_dir=tmp_path)
+    assert resumed.prompts == 4 and len(rows) == 8  # only the 4 the crash left unanswered
+
+
 def test_another_key_max_new_tokens_or_template_is_another_cache(smol_tokenizer, tmp_path, monkeypatch):
     model = Counting()
     run_probe(model, smol_tokenizer, 16, limit=2, cache_key="base", cache_dir=tmp_path)

@@ -106,12 +106,16 @@ def run_probe(
     if todo:
         from tunesmith.models.generate import generate
 
+        def keep(batch: dict[int, str]) -> None:  # cached batch by batch: a long probe resumes after a crash
+            known.update({str(todo[i]["key"]): reply for i, reply in batch.items()})
+            if cache is not None:
+                write_text(cache, json.dumps({"cache_key": cache_key, "replies": known}, ensure_ascii=False))
+
         conversations = [[{"role": "user", "content": item["prompt"]}] for item in todo]
         task = f"{label}: probe replies" if label else "probe replies"
-        replies = generate(model, tokenizer, conversations, MAX_NEW_TOKENS, batch_size, progress=progress, task=task)
-        known.update({str(item["key"]): reply for item, reply in zip(todo, replies)})
-        if cache is not None:
-            write_text(cache, json.dumps({"cache_key": cache_key, "replies": known}, ensure_ascii=False))
+        generate(
+            model, tokenizer, conversations, MAX_NEW_TOKENS, batch_size, progress=progress, task=task, on_batch=keep
+        )
     elif cache is not None:
         progress.note(f"{label or 'model'}: probe replies from {cache}")
     return score_probe(items, [known[str(item["key"])] for item in items])

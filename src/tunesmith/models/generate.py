@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from tunesmith.progress import SILENT, Progress
 
 
@@ -37,9 +39,11 @@ def generate(
     progress: Progress = SILENT,
     tools: list[list[dict] | None] | None = None,
     task: str = "generate",
+    on_batch: Callable[[dict[int, str]], None] | None = None,
 ) -> list[str]:
     """The assistant's reply to each conversation (offered its `tools`, when given), in input order; `task` names
-    the progress bar (e.g. which model answers which set)."""
+    the progress bar (e.g. which model answers which set). `on_batch` receives each batch's replies by input index
+    as soon as they exist (a caller that caches them loses at most one batch to a crash)."""
     import torch
 
     from tunesmith.models.prefix import generation_inputs
@@ -65,6 +69,8 @@ def generate(
         new_tokens = out[:, enc["input_ids"].shape[1] :]
         for i, text in zip(batch, tokenizer.batch_decode(new_tokens, skip_special_tokens=True)):
             replies[i] = text.strip()
+        if on_batch is not None:
+            on_batch({i: replies[i] for i in batch})
         progress.update(task, min(start + batch_size, len(order)))
     progress.finish(task)
     return replies
