@@ -75,3 +75,24 @@ def test_compare_reports_the_probe_before_and_after(make_recipe):
         rows = [json.loads(line) for line in (run.eval_dir / f"probe-{i}.jsonl").read_text().splitlines()]
         assert len(rows) == recipe.eval.limit and set(rows[0]) == {"prompt", "prediction", "passed", "language"}
     assert "| probe/if_prompt_strict |" in (run.eval_dir / "report.md").read_text()
+
+
+def test_eval_cli_probe_limit_sets_how_many_probe_prompts_are_scored(tiny_model_dir, tmp_path, monkeypatch, capsys):
+    import sys
+
+    from tunesmith.cli.main import main
+
+    data = tmp_path / "eval.jsonl"
+    data.write_text('{"prompt": "Say hi.", "completion": "hi"}\n', encoding="utf-8")
+    monkeypatch.setenv("TUNESMITH_HOME", str(tmp_path / "home"))
+    out = tmp_path / "report"
+    argv = ["tunesmith", "eval", str(tiny_model_dir), "--data", str(data), "--metrics", "exact_match"]
+    monkeypatch.setattr(
+        sys, "argv", [*argv, "--max-new-tokens", "2", "--probe", "--probe-limit", "3", "--out", str(out)]
+    )
+    with pytest.raises(SystemExit) as exc:
+        main()
+    assert (exc.value.code or 0) == 0, capsys.readouterr().err
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert report["models"][0]["intervals"]["probe/if_prompt_strict"]["n"] == 3
+    assert len((out / "probe-0.jsonl").read_text(encoding="utf-8").splitlines()) == 3

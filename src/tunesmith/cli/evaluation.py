@@ -22,6 +22,9 @@ def eval_command(
     probe: bool = typer.Option(
         None, "--probe/--no-probe", help="Also score general instruction following (the forgetting probe)."
     ),
+    probe_limit: int = typer.Option(
+        None, "--probe-limit", help="Probe prompts scored (default: the recipe's eval.probe_limit, 400); 1200: all."
+    ),
     out: Path = typer.Option(None, help="Report folder (default: RUN/eval, or ./eval-report)."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace the report already in the default folder."),
     benchmarks: str = typer.Option(
@@ -67,6 +70,7 @@ def eval_command(
         "max_new_tokens": max_new_tokens,
         "baseline": baseline,
         "forgetting_probe": probe,
+        "probe_limit": probe_limit,
     }
     cfg = cfg.model_validate({**cfg.model_dump(), **{k: v for k, v in updates.items() if v is not None}})
     bench = (model, benchmarks, benchmark_include, limit, num_fewshot, cfg.batch_size)
