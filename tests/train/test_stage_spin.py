@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 
 from tests.conftest import write_jsonl
@@ -48,6 +49,9 @@ def test_spin_pairs_references_against_the_models_own_answers_and_trains(make_re
         assert pair["chosen"][0]["content"] in references
         assert pair["rejected"][0]["content"] != pair["chosen"][0]["content"]
         assert pair["prompt"][0]["role"] == "user" and len(pair["prompt"]) == 1
+    failures = json.loads((run.root / "self-play" / "failures.json").read_text(encoding="utf-8"))
+    assert list(failures["train"].values()) == [{"found": 9, "kept": 9}]  # one failure type: balancing keeps all
+    assert sum(kind["kept"] for kind in failures["validation"].values()) == 3
     evals = [r for r in read_jsonl(run.metrics) if "eval_rewards/accuracies" in r]
     assert result.steps == 2 and evals and math.isfinite(evals[-1]["eval_rewards/margins"])
 

@@ -196,6 +196,9 @@ class SpinConfig(DpoConfig):
     """Prompts answered at once when generating the model's own answers."""
     max_prompts: int | None = Field(None, ge=1)
     """Answer a seeded sample of this many training prompts; None: all."""
+    balance_failures: bool = True
+    """Cap each failure type of the wrong answers (invalid JSON, which fields are wrong, which label was missed) at
+    the mean count per type, so DPO does not over-learn the commonest mistake; false: every wrong answer a pair."""
 
 
 StageConfig = Annotated[

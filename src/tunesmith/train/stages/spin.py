@@ -3,18 +3,23 @@
 It trains on SFT data (`messages`). Before training, the starting model (in a chain, the SFT stage's output)
 answers every training and validation prompt; each prompt whose answer differs from the reference becomes a pair,
 reference chosen, own answer rejected. The pairs are the mistakes this model actually makes, which hand-made
-rejected replies rarely are. They are written to `self-play/` in the run directory and reused on `--resume`.
+rejected replies rarely are. With `balance_failures` (the default) no failure type (train/failures.py) gets more
+pairs than the mean per type. The pairs are written to `self-play/` in the run directory, with each failure type's
+count before and after balancing in `failures.json`, and reused on `--resume`.
 """
 
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
+from tunesmith.atomic import write_text
 from tunesmith.config.stages import SpinConfig as Config
 from tunesmith.data.io import write_records
 from tunesmith.errors import InputError
+from tunesmith.train.failures import balance, failure_type
 from tunesmith.train.job import TrainJob
 from tunesmith.train.stages import dpo
 from tunesmith.train.stages.base import Stage
@@ -31,7 +36,8 @@ def build_trainer(job: TrainJob, cfg: Config):
     folder = job.run.root / "self-play"
     if cfg.max_prompts is not None and len(train_ds) > cfg.max_prompts:
         train_ds = train_ds.shuffle(seed=job.recipe.train.seed).select(range(cfg.max_prompts))
-    train_pairs = Dataset.from_list(_pairs(model, tokenizer, train_ds, cfg, folder / "train.jsonl"))
+    seed = job.recipe.train.seed
+    train_pairs = Dataset.from_list(_pairs(model, tokenizer, train_ds, cfg, folder / "train.jsonl", seed))
     if len(train_pairs) == 0:
         raise InputError(
             str(job.recipe.data.train),
@@ -40,7 +46,7 @@ def build_trainer(job: TrainJob, cfg: Config):
         )
     eval_pairs = None
     if eval_ds is not None:
-        rows = _pairs(model, tokenizer, eval_ds, cfg, folder / "validation.jsonl")
+        rows = _pairs(model, tokenizer, eval_ds, cfg, folder / "validation.jsonl", seed)
         eval_pairs = Dataset.from_list(rows) if rows else None
     return dpo.build_trainer(replace(job, data=TrainingData(train_pairs, eval_pairs)), cfg)
 
@@ -60,8 +66,9 @@ def self_play_pairs(conversations: list[list[dict]], answers: list[str]) -> list
     return rows
 
 
-def _pairs(model, tokenizer, messages_ds, cfg: Config, cache: Path) -> list[dict]:
-    """The self-play pairs for `messages_ds`, generated once and cached at `cache`."""
+def _pairs(model, tokenizer, messages_ds, cfg: Config, cache: Path, seed: int) -> list[dict]:
+    """The self-play pairs for `messages_ds` (balanced across failure types if `cfg` says so), generated once and
+    cached at `cache`; the failure counts go beside it."""
     if cache.is_file():
         return [json.loads(line) for line in cache.read_text(encoding="utf-8").splitlines()]
     from tunesmith.models.generate import generate
@@ -83,7 +90,15 @@ def _pairs(model, tokenizer, messages_ds, cfg: Config, cache: Path) -> list[dict
         tokenizer.padding_side, model.config.use_cache = padding_side, use_cache
         model.train(training)
     rows = self_play_pairs(conversations, answers)
+    types = [failure_type(row["rejected"][0]["content"], row["chosen"][0]["content"]) for row in rows]
+    kept = balance(types, seed) if cfg.balance_failures else list(range(len(rows)))
+    kept_types = Counter(types[i] for i in kept)
+    counts = {kind: {"found": n, "kept": kept_types[kind]} for kind, n in Counter(types).most_common()}
+    failures = cache.parent / "failures.json"
     cache.parent.mkdir(parents=True, exist_ok=True)
+    earlier = json.loads(failures.read_text(encoding="utf-8")) if failures.is_file() else {}
+    write_text(failures, json.dumps({**earlier, cache.stem: counts}, indent=2, ensure_ascii=False))
+    rows = [rows[i] for i in kept]
     write_records(cache, rows)
     return rows
 
