@@ -2,7 +2,8 @@
 
 Each method trains in its own process (so peak memory is its own), then is scored on the recipe's eval file.
 Learning rates differ by method family, as they must (full fine-tuning diverges at LoRA's rate, soft prompts
-barely move at it); they are listed in METHOD_VARIANTS and printed with the table.
+barely move at it): each is the rate `learning_rate: auto` resolves to for that method and the recipe's model
+(train/auto.py, the one home of those rates), printed with the table.
 """
 
 from __future__ import annotations
@@ -19,29 +20,29 @@ from tunesmith.errors import InputError
 from tunesmith.progress import SILENT, Progress
 from tunesmith.runs import RunDir, read_jsonl
 
-# label → (method section, learning rate). A method of the recipe's own kind keeps the recipe's other keys
-# (so every LoRA variant has the recipe's r and alpha); another kind starts from that method's defaults.
-METHOD_VARIANTS: dict[str, tuple[dict, float]] = {
-    "full": ({"name": "full"}, 5e-5),
-    "freeze": ({"name": "freeze", "trainable_layers": 4}, 1e-4),
-    "lora": ({"name": "lora"}, 1e-3),
-    "dora": ({"name": "lora", "use_dora": True}, 1e-3),
-    "rslora": ({"name": "lora", "use_rslora": True}, 1e-3),
-    "pissa": ({"name": "lora", "init_lora_weights": "pissa"}, 1e-3),
-    "lora+": ({"name": "lora", "loraplus_lr_ratio": 16}, 1e-3),
-    "adalora": ({"name": "adalora"}, 1e-3),
-    "vera": ({"name": "vera"}, 5e-3),
-    "loha": ({"name": "loha"}, 1e-3),
-    "lokr": ({"name": "lokr"}, 1e-3),
-    "oft": ({"name": "oft"}, 1e-3),
-    "boft": ({"name": "boft"}, 1e-3),
-    "ia3": ({"name": "ia3"}, 1e-2),
-    "ln_tuning": ({"name": "ln_tuning"}, 1e-3),
-    "adapter": ({"name": "adapter"}, 1e-3),
-    "prompt_tuning": ({"name": "prompt_tuning"}, 3e-2),
-    "prefix_tuning": ({"name": "prefix_tuning"}, 1e-4),  # through the MLP: one step moves every prefix ~200x lr
-    "p_tuning": ({"name": "p_tuning"}, 1e-2),
-    "p_tuning_v2": ({"name": "p_tuning_v2"}, 1e-2),
+# label → method section. A method of the recipe's own kind keeps the recipe's other keys (so every LoRA variant
+# has the recipe's r and alpha); another kind starts from that method's defaults.
+METHOD_VARIANTS: dict[str, dict] = {
+    "full": {"name": "full"},
+    "freeze": {"name": "freeze", "trainable_layers": 4},
+    "lora": {"name": "lora"},
+    "dora": {"name": "lora", "use_dora": True},
+    "rslora": {"name": "lora", "use_rslora": True},
+    "pissa": {"name": "lora", "init_lora_weights": "pissa"},
+    "lora+": {"name": "lora", "loraplus_lr_ratio": 16},
+    "adalora": {"name": "adalora"},
+    "vera": {"name": "vera"},
+    "loha": {"name": "loha"},
+    "lokr": {"name": "lokr"},
+    "oft": {"name": "oft"},
+    "boft": {"name": "boft"},
+    "ia3": {"name": "ia3"},
+    "ln_tuning": {"name": "ln_tuning"},
+    "adapter": {"name": "adapter"},
+    "prompt_tuning": {"name": "prompt_tuning"},
+    "prefix_tuning": {"name": "prefix_tuning"},
+    "p_tuning": {"name": "p_tuning"},
+    "p_tuning_v2": {"name": "p_tuning_v2"},
 }
 
 
@@ -86,8 +87,19 @@ def bench_methods(
     return rows
 
 
+def _auto_rate(recipe: Recipe, method: str) -> float:
+    """The learning rate `auto` gives `method` on the recipe's model and stage."""
+    from tunesmith.models.resolve import resolve_model
+    from tunesmith.models.size import parameter_count
+    from tunesmith.train.auto import Workload, learning_rate
+
+    parameters = parameter_count(resolve_model(recipe.model))
+    return learning_rate(Workload(method, recipe.stage.name, parameters, examples=0))
+
+
 def _bench_one(recipe_path, recipe: Recipe, method, out_dir, steps, eval_limit, metric) -> MethodRow:
-    spec, lr = METHOD_VARIANTS[method]
+    spec = METHOD_VARIANTS[method]
+    lr = _auto_rate(recipe, spec["name"])
     own = recipe.method.model_dump(mode="json") if recipe.method.name == spec["name"] else {}
     name = "bench-" + method.replace("+", "plus")
     overrides = [
