@@ -106,8 +106,10 @@ def main() -> None:
     work, seeds = args.work.resolve(), [int(s) for s in args.seeds.split(",")]
     print("| task (metric, test n) | seed | SFT | SFT → spin | spin − SFT (paired) | pairs kept / wrong | train s |")
     print("|---|---|---|---|---|---|---|")
+    first_pairs = {}
     for task in args.tasks.split(","):
         runs = {seed: run_seed(task, seed, work) for seed in seeds}
+        first_pairs[task] = runs[seeds[0]]["pairs"]
         first = runs[seeds[0]]["scores"]["sft"]
         label = f"{task} ({first['headline']}, {len(first['scores'])})"
         for seed, found in runs.items():
@@ -131,8 +133,8 @@ def main() -> None:
         )
     print()
     print("Pairs kept per failure type (first seed):")
-    for task in args.tasks.split(","):
-        print(f"- {task}: {json.dumps(run_seed(task, seeds[0], work)['pairs'], ensure_ascii=False)}")
+    for task, pairs in first_pairs.items():
+        print(f"- {task}: {json.dumps(pairs, ensure_ascii=False)}")
 
 
 if __name__ == "__main__":
