@@ -50,7 +50,7 @@ def test_a_model_with_numbers_instead_of_a_recipe(monkeypatch, capsys):
     assert code == 0
     result = json.loads(out)
     assert result["setup"]["storage"] == "nf4" and result["setup"]["precision"] == "fp16"
-    assert result["steps"] == 250  # 500 examples / batch 4, two epochs: auto shows the model about 1,000 examples
+    assert result["steps"] == 500  # 500 examples / batch 4, four epochs: auto shows the model about 2,000 examples
 
 
 @pytest.mark.parametrize(

@@ -50,7 +50,7 @@ def test_total_steps_follow_max_steps_or_epochs_after_the_split():
     assert recipe_total_steps(recipe(Path("t.jsonl"), train={"epochs": 2, "batch_size": 4}), 24) == 12
     whole = {"train": "t.jsonl", "validation_split": 0.0}
     assert recipe_total_steps(recipe(Path("t.jsonl"), data=whole, train={"batch_size": 8, "epochs": 1}), 24) == 3
-    # auto: batch at most a tenth of the 24 examples (2), epochs to show about 1,000 examples (at most 10)
+    # auto: batch at most a tenth of the 24 examples (2), epochs to show about 2,000 examples (at most 10)
     assert recipe_total_steps(recipe(Path("t.jsonl"), data=whole), 24) == 120
 
 

@@ -48,15 +48,15 @@ def test_batch_size_follows_the_device_the_token_budget_and_the_data():
     assert auto.batch_size(work(stage="kto", examples=5, group=2)) == 2
 
 
-@pytest.mark.parametrize(("examples", "epochs"), [(1000, 1.0), (300, 3.0), (100, 10.0), (24, 10.0), (50_000, 1.0)])
-def test_epochs_show_about_a_thousand_examples(examples, epochs):
+@pytest.mark.parametrize(("examples", "epochs"), [(1000, 2.0), (300, 7.0), (100, 10.0), (24, 10.0), (50_000, 1.0)])
+def test_epochs_show_about_two_thousand_examples(examples, epochs):
     assert auto.epochs(work(examples=examples)) == epochs
 
 
 def test_resolve_replaces_only_auto_values_and_says_why(tmp_path):
     recipe = validate_recipe({"data": {"train": "d.jsonl"}, "train": {"learning_rate": 3e-4}})
     resolved, notes = auto.resolve(recipe, work(examples=300))
-    assert (resolved.train.learning_rate, resolved.train.batch_size, resolved.train.epochs) == (3e-4, 8, 3.0)
+    assert (resolved.train.learning_rate, resolved.train.batch_size, resolved.train.epochs) == (3e-4, 8, 7.0)
     assert notes[0] == "auto: train.batch_size = 8" and "300 records" in notes[-1]
     stepped = validate_recipe({"data": {"train": "d.jsonl"}, "train": {"max_steps": 7}})
     assert auto.resolve(stepped, work(examples=300))[0].train.epochs == 1.0  # unused beside max_steps

@@ -36,7 +36,7 @@ def advise_command(
     examples: int = typer.Option(None, "--examples", min=1, help="Training examples (without a data file)."),
     tokens: int = typer.Option(None, "--tokens-per-example", min=1, help="Tokens per example (without data)."),
     epochs: float = typer.Option(
-        None, "--epochs", min=0.0, help="Epochs (default: the recipe's, or auto: about 1,000 examples seen)."
+        None, "--epochs", min=0.0, help="Epochs (default: the recipe's, or auto: about 2,000 examples seen)."
     ),
     max_steps: int = typer.Option(None, "--max-steps", help="Optimizer steps (instead of epochs)."),
     price: float = typer.Option(None, "--price-per-hour", min=0.0, help="Device price per hour, for the cost."),

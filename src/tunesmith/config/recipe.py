@@ -90,7 +90,7 @@ class TrainConfig(Section):
     # bounds sit on the number alone: on the union, pydantic would apply them to "auto" too
     epochs: Annotated[float, Field(gt=0)] | Auto = "auto"
     """Passes over the training data (fractions allowed); ignored when max_steps is set; auto: enough to show the model
-    about 1,000 examples, at least 1 and at most 10 passes (train/auto.py)."""
+    about 2,000 examples, at least 1 and at most 10 passes (train/auto.py)."""
     max_steps: int = Field(-1, ge=-1)
     """Optimizer steps to train; -1 trains for `epochs` instead."""
     batch_size: Annotated[int, Field(ge=1)] | Auto = "auto"

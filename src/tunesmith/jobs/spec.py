@@ -2,7 +2,7 @@
 
 `"auto"` resolves through the recipes' own `auto` rules (train/auto.py), from the training file and the base:
 - `batch_size`: 8 on CPU, 16 on a GPU, halved to the token budget and to a tenth of the examples;
-- `n_epochs`: enough to show the model about 1,000 examples, between 1 and 10;
+- `n_epochs`: enough to show the model about 2,000 examples, between 1 and 10;
 - `learning_rate_multiplier`: 1, times LoRA's `auto` rate for the served base's size and the job's stage;
 - `beta` (dpo): 0.1, the dpo stage's default.
 The job object then shows these numbers, as OpenAI's does. Every job trains a LoRA adapter (the recipe defaults:
