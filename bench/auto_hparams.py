@@ -6,7 +6,8 @@
 Per task, three arms, each scored once on the test split (the eval file, never tuned on):
 - base: the untrained model;
 - minimal: the task's recipe with only `data` and `eval` (every train value `auto`, LoRA by default);
-- hand-tuned: LoRA r16 on all linear layers, batch 8, the best of a learning-rate × steps grid, chosen on the dev
+- hand-tuned: LoRA r16 on all linear layers, dropout 0, batch 8, max_length 256, the best of a learning-rate × steps
+  grid, chosen on the dev
   split's headline metric (ties: the fewer steps, then the higher rate).
 The quickstart has no dev file: its first 100 training records (fixed seed shuffle) become dev, and every arm trains
 on the other 900. The table gives the headline metric with its 95% bootstrap interval, the paired difference of
@@ -49,8 +50,8 @@ def eval_section(folder: Path) -> dict:
     return cfg.model_copy(update={"forgetting_probe": False, "baseline": False, "limit": None})
 
 
-def trained(raw: dict, work: Path, name: str) -> tuple[Path, float]:
-    """Train `raw` as run `name` under `work` (once); its run folder and training seconds."""
+def trained(raw: dict, work: Path, name: str) -> tuple[Path, dict]:
+    """Train `raw` as run `name` under `work` (once); its run folder and summary (steps, training seconds …)."""
     from tunesmith.config import validate_recipe
     from tunesmith.runs import RunDir
     from tunesmith.train.run import train
@@ -59,7 +60,7 @@ def trained(raw: dict, work: Path, name: str) -> tuple[Path, float]:
     if not run.summary.is_file():
         recipe = validate_recipe({**raw, "output": {"dir": str(work), "name": name}}, source=name)
         train(recipe, overwrite=True)
-    return run.root, json.loads(run.summary.read_text(encoding="utf-8"))["train_seconds"]
+    return run.root, json.loads(run.summary.read_text(encoding="utf-8"))
 
 
 def scored(model: str | Path, data: Path, cfg, cache: Path, limit: int | None = None) -> dict:
@@ -107,9 +108,8 @@ def _measure(task: str, args, work: Path) -> dict:
     eval_raw = {**cfg.model_dump(mode="json"), "file": str(files["eval"])}
     base = scored("smollm2-135m", files["eval"], cfg, work / "scores" / "base.json")
 
-    minimal_run, minimal_seconds = trained({"data": data, "eval": eval_raw}, work, "minimal")
+    minimal_run, minimal_summary = trained({"data": data, "eval": eval_raw}, work, "minimal")
     minimal = scored(minimal_run, files["eval"], cfg, work / "scores" / "minimal.json")
-    resolved = json.loads((minimal_run / "summary.json").read_text(encoding="utf-8"))
     auto = load_run_recipe(minimal_run / "recipe.yaml").train
 
     grid = []
@@ -117,9 +117,9 @@ def _measure(task: str, args, work: Path) -> dict:
         for steps in args.grid_steps:
             name = f"hand-lr{lr:g}-steps{steps}"
             train_raw = {"learning_rate": lr, "max_steps": steps, "batch_size": 8, "max_length": 256}
-            run, seconds = trained({"data": data, "method": HAND, "train": train_raw}, work, name)
+            run, summary = trained({"data": data, "method": HAND, "train": train_raw}, work, name)
             dev = scored(run, files["dev"], cfg, work / "scores" / f"{name}-dev.json", args.dev_limit)
-            grid.append((dev["metrics"][headline], -steps, lr, steps, run, seconds))
+            grid.append((dev["metrics"][headline], -steps, lr, steps, run, summary["train_seconds"]))
     _, _, best_lr, best_steps, best_run, best_seconds = max(grid)
     hand = scored(best_run, files["eval"], cfg, work / "scores" / "hand-test.json")
 
@@ -133,9 +133,9 @@ def _measure(task: str, args, work: Path) -> dict:
         "minimal": interval(scores["minimal"]),
         "hand": interval(scores["hand"]),
         "minimal_minus_hand": paired_difference(scores["minimal"], scores["hand"]),
-        "auto": {"learning_rate": auto.learning_rate, "batch_size": auto.batch_size, "steps": resolved["steps"]},
+        "auto": {"learning_rate": auto.learning_rate, "batch_size": auto.batch_size, "steps": minimal_summary["steps"]},
         "hand_settings": {"learning_rate": best_lr, "steps": best_steps},
-        "seconds": {"minimal": minimal_seconds, "hand": best_seconds},
+        "seconds": {"minimal": minimal_summary["train_seconds"], "hand": best_seconds},
         "dev_grid": [{"lr": lr, "steps": steps, headline: score} for score, _, lr, steps, _, _ in grid],
     }
 

@@ -67,12 +67,13 @@ def scored(run: Path, cfg, cache: Path) -> dict:
     return found
 
 
-def run_seed(task: str, seed: int, work: Path) -> dict:
-    """Train (once) and score one seed's chain: both arms' per-example scores, pair counts and training seconds."""
+def run_seed(task: str, chain: Path, seed: int, work: Path) -> dict:
+    """Train (once) and score one seed of `task`'s `chain`: both arms' per-example scores, pair counts and training
+    seconds."""
     from tunesmith.train.chain import load_chain, train_chain
 
     overrides = [f"train.seed={seed}", f"output.dir={work / task}", f"output.name=seed-{seed}"]
-    recipes = load_chain(chain_file(task, work), overrides)
+    recipes = load_chain(chain, overrides)
     sft_dir, spin_dir = (Path(recipe.run_dir) for recipe in recipes)
     _, results = train_chain(recipes, resume=True)
     scores = {arm: scored(d, recipes[-1].eval, work / task / "scores" / f"{seed}-{arm}.json")
@@ -108,7 +109,8 @@ def main() -> None:
     print("|---|---|---|---|---|---|---|")
     first_pairs = {}
     for task in args.tasks.split(","):
-        runs = {seed: run_seed(task, seed, work) for seed in seeds}
+        chain = chain_file(task, work)
+        runs = {seed: run_seed(task, chain, seed, work) for seed in seeds}
         first_pairs[task] = runs[seeds[0]]["pairs"]
         first = runs[seeds[0]]["scores"]["sft"]
         label = f"{task} ({first['headline']}, {len(first['scores'])})"
